@@ -1,0 +1,65 @@
+/** The built `pixelwise` binary, run as a user would. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('pixelwise CLI', () => {
+  it('--help lists every command of the design', () => {
+    const r = cli('--help');
+    expect(r.status).toBe(0);
+    for (const c of ['data', 'eval', 'eval-video', 'train', 'bench', 'leaderboard', 'compare', 'dashboard', 'demo', 'env']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    }
+  });
+
+  it('env --json reports versions, backends, the auto choice and the CPU', () => {
+    const r = cli('env', '--json');
+    expect(r.status).toBe(0);
+    const env = JSON.parse(r.stdout) as {
+      node: string;
+      tfjs: Record<string, string>;
+      backends: Array<{ backend: string; package: string; available: boolean; reason?: string }>;
+      auto: { backend: string };
+      cpu: { model: string; cores: number };
+      gpu: string[];
+    };
+    expect(env.node).toBe(process.version);
+    expect(env.tfjs['tfjs-core']).toMatch(/^4\./);
+    expect(env.tfjs['tfjs-backend-wasm']).toMatch(/^4\./);
+    expect(env.backends.find((b) => b.package === '@tensorflow/tfjs-backend-wasm')?.available).toBe(true);
+    expect(env.backends.find((b) => b.package === '@tensorflow/tfjs-node')).toMatchObject({ available: false, reason: 'not installed' });
+    expect(env.auto.backend).toBe('wasm');
+    expect(env.cpu.cores).toBeGreaterThan(0);
+    expect(Array.isArray(env.gpu)).toBe(true);
+  });
+
+  it('env prints a readable report', () => {
+    const r = cli('env');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^auto picks  wasm/m);
+    expect(r.stdout).toMatch(/^cpu         .+, \d+ cores/m);
+  });
+
+  it('a planned command fails with one clear line and exit code 2', () => {
+    const r = cli('leaderboard', '--format', 'md');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["pixelwise: 'leaderboard' is planned and not available in this version yet (tracked in issue 7)"]);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unknown command or backend is a usage error', () => {
+    expect(cli('segment-everything').status).toBe(2);
+    const r = cli('demo', '--backend', 'quantum');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/argument 'quantum' is invalid/);
+  });
+
+  it('demo says which backend it chose', () => {
+    const r = cli('demo', '--no-serve');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/backend wasm \(@tensorflow\/tfjs-backend-wasm\)/);
+  });
+});

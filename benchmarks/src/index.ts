@@ -1,0 +1,41 @@
+/**
+ * `pnpm bench`: runs the benchmarks and prints, for each, a Markdown table (stdout) ready for
+ * docs/BENCHMARKS.md together with the command and machine. `--json` prints JSON instead.
+ * Usage: node dist/index.js [--only NAME] [--iterations N] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { benchRegionConv } from './region-conv.js';
+import type { BenchReport } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    iterations: { type: 'string', default: '20' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const iterations = Number(values.iterations);
+if (!Number.isInteger(iterations) || iterations < 1) {
+  console.error(`--iterations: expected a positive integer, got '${values.iterations}'`);
+  process.exit(2);
+}
+
+const benches: Record<string, () => Promise<BenchReport>> = {
+  'region-conv': () => benchRegionConv({ backend: 'wasm', size: 128, channels: 64, warmup: 3, iterations, densities: [0.05, 0.25, 0.5, 1] }),
+};
+if (values.only && !benches[values.only]) {
+  console.error(`--only: unknown benchmark '${values.only}'; available: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+const reports: BenchReport[] = [];
+for (const [name, run] of Object.entries(benches)) {
+  if (values.only && values.only !== name) continue;
+  reports.push(await run());
+}
+if (values.json) {
+  console.log(JSON.stringify(reports, null, 2));
+} else {
+  for (const r of reports) {
+    console.log(`### ${r.name}\n\nbackend: ${r.backend}; machine: ${r.machine}\nconfig: \`${JSON.stringify(r.config)}\`\n\n${r.markdown}\n`);
+  }
+}

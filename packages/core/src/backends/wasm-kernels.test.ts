@@ -1,0 +1,68 @@
+/** The kernels pixelwise adds to the wasm backend agree with TensorFlow.js's cpu kernels. */
+import { describe, expect, it } from 'vitest';
+import { tf } from '../tf.js';
+import type { Tensor4D } from '../tf.js';
+import { setBackend } from '../backend.js';
+import { expectClose, randn } from '../test-utils/index.js';
+
+async function onBoth<T>(f: () => T): Promise<{ cpu: T; wasm: T }> {
+  await setBackend('cpu');
+  const cpu = f();
+  await setBackend('wasm');
+  const wasm = f();
+  return { cpu, wasm };
+}
+
+describe('wasm kernels added by pixelwise', () => {
+  const convCases: Array<{ x: [number, number, number, number]; k: [number, number]; cout: number; stride: number; pad: 'same' | 'valid' | number }> = [
+    { x: [2, 9, 11, 3], k: [3, 3], cout: 4, stride: 1, pad: 'same' },
+    { x: [1, 12, 10, 2], k: [3, 2], cout: 3, stride: 2, pad: 'valid' },
+    { x: [3, 7, 7, 5], k: [5, 5], cout: 2, stride: 2, pad: 'same' },
+    { x: [1, 6, 8, 3], k: [3, 3], cout: 2, stride: 1, pad: 1 },
+  ];
+  for (const c of convCases) {
+    it(`Conv2DBackpropFilter equals cpu: x ${c.x.join('x')} k ${c.k.join('x')} stride ${c.stride} pad ${c.pad}`, async () => {
+      const xs = randn(c.x.reduce((a, b) => a * b, 1), 71);
+      const fs = randn(c.k[0] * c.k[1] * c.x[3] * c.cout, 72);
+      const { cpu, wasm } = await onBoth(() =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xs, c.x);
+          const f = tf.tensor4d(fs, [c.k[0], c.k[1], c.x[3], c.cout]);
+          const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, ff as Tensor4D, c.stride, c.pad))))(f);
+          return Array.from(g.dataSync());
+        }),
+      );
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+      expectClose(wasm, cpu, 1e-5);
+    });
+  }
+
+  it('Conv2DBackpropFilter works in chunks larger than one im2col block', async () => {
+    // 8 * 64 * 64 rows of 3*3*64 columns exceed the 8M-float chunk: several matmuls accumulate.
+    const shape: [number, number, number, number] = [8, 64, 64, 64];
+    const xs = randn(shape.reduce((a, b) => a * b, 1), 73);
+    const dys = randn(8 * 64 * 64 * 4, 74);
+    const { cpu, wasm } = await onBoth(() =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs, shape);
+        const dy = tf.tensor4d(dys, [8, 64, 64, 4]);
+        return Array.from(tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as Tensor4D, 1, 'same'), dy)))(tf.zeros([3, 3, 64, 4])).dataSync());
+      }),
+    );
+    expectClose(wasm, cpu, 1e-4);
+  });
+
+  it('UnsortedSegmentSum (the gradient of gather) equals cpu, repeats and out-of-range ids included', async () => {
+    const vals = randn(6 * 3, 75);
+    const { cpu, wasm } = await onBoth(() =>
+      tf.tidy(() => {
+        const direct = tf.unsortedSegmentSum(tf.tensor2d(vals, [6, 3]), tf.tensor1d([0, 2, 2, 4, -1, 0], 'int32'), 5);
+        const viaGather = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d([3, 1, 3, 3], 'int32')), tf.tensor2d(vals.slice(0, 12), [4, 3]))))(
+          tf.zeros([5, 3]),
+        );
+        return [...Array.from(direct.dataSync()), ...Array.from(viaGather.dataSync())];
+      }),
+    );
+    expectClose(wasm, cpu, 1e-6);
+  });
+});

@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+import * as io from './index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sources = readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+
+describe('@pixelwise/core/io', () => {
+  it('exports exactly the public API', () => {
+    expect(Object.keys(io).sort()).toEqual(
+      [
+        'FormatError',
+        'bf16ToF32',
+        'decodeLabelPng',
+        'decodePng',
+        'decodeRgbPng',
+        'encodeLabelPng',
+        'encodePng',
+        'f16ToF32',
+        'f32ToBf16',
+        'f32ToF16',
+        'readFlo',
+        'readNpy',
+        'readSafetensors',
+        'toFloat32',
+        'vocPalette',
+        'writeFlo',
+        'writeNpy',
+        'writeSafetensors',
+      ].sort(),
+    );
+  });
+
+  it('runs in browsers: no Node built-ins, no TensorFlow.js, only fast-png from outside', () => {
+    expect(sources.length).toBeGreaterThan(5);
+    for (const file of sources) {
+      const text = readFileSync(join(here, file), 'utf8');
+      const imports = [...text.matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1]);
+      for (const spec of imports) expect([file, spec]).toEqual([file, spec?.startsWith('./') ? spec : 'fast-png']);
+      expect([file, /\b(Buffer|process|require)\b|import\(/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))]).toEqual([file, false]);
+    }
+  });
+
+  it('uses named re-exports only in index.ts', () => {
+    expect(readFileSync(join(here, 'index.ts'), 'utf8')).not.toMatch(/export \*/);
+  });
+});

@@ -1,0 +1,2 @@
+export { describeEnvironment, detectGpus, packageVersion } from './environment.js';
+export type { BackendAvailability, EnvironmentReport } from './environment.js';
