@@ -1,1 +1,33 @@
-export {};
+/**
+ * @pixelwise/models — backbones, heads and segmentors on TensorFlow.js, a model registry,
+ * state dicts in PyTorch layouts (torchvision checkpoints load by their own key names).
+ * The main entry imports no Node built-ins (it runs in browsers).
+ */
+export { createModel, isModelName, modelNames, MODELS } from './registry.js';
+export type { ModelEntry, ModelName, ModelOptions } from './registry.js';
+
+export { Module, Layer, Sequential, EVAL, TRAIN, fromTorch, toTorch, torchShape, resetSeeds } from './module.js';
+export type { ForwardContext, Slot, TorchLayout } from './module.js';
+export { Segmentor, upsampleTo, IMAGENET_MEAN, IMAGENET_STD } from './segmentors/segmentor.js';
+export type { InputNorm, SegmentorOutput } from './segmentors/segmentor.js';
+export { TorchvisionResNetSegmentor, LRASPPMobileNetV3 } from './segmentors/torchvision.js';
+export type { TorchvisionOptions } from './segmentors/torchvision.js';
+
+export { Backbone, scaleWidth } from './backbones/backbone.js';
+export { ResNet } from './backbones/resnet.js';
+export type { ResNetDepth, ResNetOptions } from './backbones/resnet.js';
+export { MobileNetV3Large, makeDivisible } from './backbones/mobilenet-v3.js';
+export type { MobileNetV3Options } from './backbones/mobilenet-v3.js';
+
+export { Conv2d, ConvTranspose2d } from './layers/conv.js';
+export type { Conv2dOptions, ConvTranspose2dOptions } from './layers/conv.js';
+export { BatchNorm2d } from './layers/batch-norm.js';
+export { Activation, Dropout, activate } from './layers/activations.js';
+export type { ActivationName } from './layers/activations.js';
+export { MaxPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
+export { ConvNormAct } from './layers/conv-norm-act.js';
+export type { ConvNormActOptions } from './layers/conv-norm-act.js';
+export { FCNHead, DeepLabHead, ASPP, LRASPPHead } from './heads/torchvision-heads.js';
+
+export { stateDict, loadStateDict, saveWeights, loadWeights, WeightsMismatchError } from './weights/state-dict.js';
+export { hashedUniform, hashedWeight } from './weights/hashed.js';

@@ -39,7 +39,10 @@ function assertLittleEndianHost(): void {
  */
 export function copyAs<T extends AnyTypedArray>(Class: TypedArrayClass<T>, bytes: Uint8Array): T {
   assertLittleEndianHost();
-  return new Class(bytes.slice().buffer);
+  // Not `bytes.slice()`: on a Node Buffer that is a view into a shared pool, not a copy.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Class(copy.buffer);
 }
 
 /** The element bytes of a typed array (a view, not a copy). */

@@ -1,0 +1,96 @@
+/**
+ * The decode heads of torchvision's segmentation models, with its module names:
+ * FCNHead (Long et al.), DeepLabHead with ASPP (Chen et al., "Rethinking Atrous Convolution",
+ * 2017 §3.3), and LRASPPHead (Howard et al., ICCV 2019 §6.4).
+ */
+import { tf } from '@pixelwise/core';
+import type { Tensor4D } from '@pixelwise/core';
+import { Activation, Dropout } from '../layers/activations.js';
+import { BatchNorm2d } from '../layers/batch-norm.js';
+import { Conv2d } from '../layers/conv.js';
+import { ConvNormAct } from '../layers/conv-norm-act.js';
+import { AdaptiveAvgPool2d } from '../layers/pooling.js';
+import { Layer, Module, Sequential, type ForwardContext } from '../module.js';
+import { upsampleTo } from '../segmentors/segmentor.js';
+
+/** torchvision `FCNHead`: 3x3 conv to in/4, BN, ReLU, Dropout(0.1), 1x1 classifier (indices 0..4). */
+export class FCNHead extends Sequential {
+  constructor(inChannels: number, numClasses: number) {
+    const inter = Math.floor(inChannels / 4);
+    super([
+      new Conv2d(inChannels, inter, { kernel: 3, padding: 1, bias: false }),
+      new BatchNorm2d(inter),
+      new Activation('relu'),
+      new Dropout(0.1),
+      new Conv2d(inter, numClasses, { kernel: 1 }),
+    ]);
+  }
+}
+
+/** ASPP image-pooling branch: global average, 1x1 conv, BN, ReLU, upsampled back. */
+class ASPPPooling extends Sequential {
+  constructor(inChannels: number, outChannels: number) {
+    super([new AdaptiveAvgPool2d([1, 1]), new Conv2d(inChannels, outChannels, { kernel: 1, bias: false }), new BatchNorm2d(outChannels), new Activation('relu')]);
+  }
+  override forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => upsampleTo(super.forward(x, ctx), [x.shape[1], x.shape[2]]));
+  }
+}
+
+class ModuleList extends Module {
+  readonly items: Layer[];
+  constructor(items: Layer[]) {
+    super();
+    this.items = items.map((m, i) => this.add(String(i), m));
+  }
+}
+
+/** Atrous spatial pyramid pooling: 1x1 branch, three dilated 3x3 branches, image pooling; projected. */
+export class ASPP extends Layer {
+  private readonly convs: ModuleList;
+  private readonly project: Sequential;
+  constructor(inChannels: number, rates: [number, number, number], outChannels = 256) {
+    super();
+    this.convs = this.add(
+      'convs',
+      new ModuleList([
+        new ConvNormAct(inChannels, outChannels, { kernel: 1 }),
+        ...rates.map((r) => new ConvNormAct(inChannels, outChannels, { kernel: 3, dilation: r, padding: r })),
+        new ASPPPooling(inChannels, outChannels),
+      ]),
+    );
+    this.project = this.add('project', new Sequential([new Conv2d(5 * outChannels, outChannels, { kernel: 1, bias: false }), new BatchNorm2d(outChannels), new Activation('relu'), new Dropout(0.5)]));
+  }
+  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => this.project.forward(tf.concat(this.convs.items.map((c) => c.forward(x, ctx)), 3), ctx));
+  }
+}
+
+/** torchvision `DeepLabHead`: ASPP(12, 24, 36), 3x3 conv, BN, ReLU, 1x1 classifier. */
+export class DeepLabHead extends Sequential {
+  constructor(inChannels: number, numClasses: number, rates: [number, number, number] = [12, 24, 36]) {
+    super([new ASPP(inChannels, rates), new Conv2d(256, 256, { kernel: 3, padding: 1, bias: false }), new BatchNorm2d(256), new Activation('relu'), new Conv2d(256, numClasses, { kernel: 1 })]);
+  }
+}
+
+/** torchvision `LRASPPHead`: high-level features gated by their global context, plus a low-level classifier. */
+export class LRASPPHead extends Module {
+  private readonly cbr: Sequential;
+  private readonly scale: Sequential;
+  private readonly lowClassifier: Conv2d;
+  private readonly highClassifier: Conv2d;
+  constructor(lowChannels: number, highChannels: number, numClasses: number, inter = 128) {
+    super();
+    this.cbr = this.add('cbr', new Sequential([new Conv2d(highChannels, inter, { kernel: 1, bias: false }), new BatchNorm2d(inter), new Activation('relu')]));
+    this.scale = this.add('scale', new Sequential([new AdaptiveAvgPool2d([1, 1]), new Conv2d(highChannels, inter, { kernel: 1, bias: false }), new Activation('sigmoid')]));
+    this.lowClassifier = this.add('low_classifier', new Conv2d(lowChannels, numClasses, { kernel: 1 }));
+    this.highClassifier = this.add('high_classifier', new Conv2d(inter, numClasses, { kernel: 1 }));
+  }
+  forward(low: Tensor4D, high: Tensor4D, ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => {
+      const x = tf.mul(this.cbr.forward(high, ctx), this.scale.forward(high, ctx)) as Tensor4D;
+      const up = upsampleTo(x, [low.shape[1], low.shape[2]]);
+      return tf.add(this.lowClassifier.forward(low), this.highClassifier.forward(up));
+    });
+  }
+}

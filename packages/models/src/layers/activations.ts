@@ -1,0 +1,48 @@
+import { tf } from '@pixelwise/core';
+import type { Tensor4D } from '@pixelwise/core';
+import { Layer, type ForwardContext } from '../module.js';
+
+export type ActivationName = 'relu' | 'relu6' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'identity';
+
+/** Applies an activation by name (all standard ONNX ops). */
+export function activate(x: Tensor4D, name: ActivationName): Tensor4D {
+  switch (name) {
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'hardsigmoid':
+      return tf.tidy(() => tf.div(tf.relu6(tf.add(x, 3)), 6));
+    case 'hardswish':
+      return tf.tidy(() => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6)));
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'identity':
+      return x;
+  }
+}
+
+/** Parameter-free activation layer; occupies a Sequential index like PyTorch's `nn.ReLU()`. */
+export class Activation extends Layer {
+  constructor(readonly kind: ActivationName) {
+    super();
+  }
+  forward(x: Tensor4D): Tensor4D {
+    return activate(x, this.kind);
+  }
+}
+
+/** `nn.Dropout` / `nn.Dropout2d` (channel-wise); identity in evaluation. */
+export class Dropout extends Layer {
+  constructor(
+    readonly rate: number,
+    readonly channelwise = false,
+  ) {
+    super();
+  }
+  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    if (!ctx.training || this.rate === 0) return x;
+    const [n, , , c] = x.shape;
+    return tf.dropout(x, this.rate, this.channelwise ? [n, 1, 1, c] : undefined) as Tensor4D;
+  }
+}

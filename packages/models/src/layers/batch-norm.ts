@@ -1,0 +1,46 @@
+import { tf } from '@pixelwise/core';
+import type { Tensor1D, Tensor4D } from '@pixelwise/core';
+import { Layer, type ForwardContext } from '../module.js';
+
+/**
+ * `nn.BatchNorm2d` (NHWC): in training, normalises with batch statistics and updates the running
+ * mean/variance (unbiased variance, momentum as in PyTorch); in evaluation uses the running ones.
+ * State-dict names as PyTorch: weight, bias, running_mean, running_var, num_batches_tracked.
+ */
+export class BatchNorm2d extends Layer {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly numBatchesTracked: tf.Variable;
+  constructor(
+    readonly channels: number,
+    readonly eps = 1e-5,
+    readonly momentum = 0.1,
+  ) {
+    super();
+    this.weight = this.param('weight', tf.ones([channels]));
+    this.bias = this.param('bias', tf.zeros([channels]));
+    this.runningMean = this.buffer('running_mean', tf.zeros([channels]));
+    this.runningVar = this.buffer('running_var', tf.ones([channels]));
+    this.numBatchesTracked = this.buffer('num_batches_tracked', tf.scalar(0, 'int32'));
+  }
+
+  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    if (!ctx.training) {
+      return tf.batchNorm(x, this.runningMean as unknown as Tensor1D, this.runningVar as unknown as Tensor1D, this.bias as unknown as Tensor1D, this.weight as unknown as Tensor1D, this.eps);
+    }
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const n = x.size / this.channels;
+    // Running statistics are not part of the gradient: update them from detached values.
+    tf.tidy(() => {
+      const m = tf.tensor(mean.dataSync(), [this.channels]);
+      const unbiased = tf.mul(tf.tensor(variance.dataSync(), [this.channels]), n > 1 ? n / (n - 1) : 1);
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - this.momentum), tf.mul(m, this.momentum)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - this.momentum), tf.mul(unbiased, this.momentum)));
+      this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+    });
+    const y = tf.batchNorm(x, mean as Tensor1D, variance as Tensor1D, this.bias as unknown as Tensor1D, this.weight as unknown as Tensor1D, this.eps);
+    return y;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * State dicts: a model's parameters and buffers by dotted name, in PyTorch layouts, to and from
+ * safetensors. Loading is strict: one error lists every missing key, unexpected key and shape
+ * mismatch, so weights for another architecture are explained rather than half-loaded.
+ */
+import { safetensorsToTensors, tensorsToSafetensors, tf } from '@pixelwise/core';
+import type { Tensor } from '@pixelwise/core';
+import { fromTorch, toTorch, torchShape, type Module } from '../module.js';
+
+export class WeightsMismatchError extends Error {
+  constructor(
+    readonly source: string,
+    readonly missing: string[],
+    readonly unexpected: string[],
+    readonly mismatched: Array<{ key: string; expected: number[]; found: number[] }>,
+  ) {
+    const list = (label: string, items: string[]) => (items.length ? `${items.length} ${label} (${items.slice(0, 5).join(', ')}${items.length > 5 ? ', ...' : ''})` : '');
+    const shapes = mismatched.map((m) => `${m.key} expects [${m.expected.join(',')}] but file has [${m.found.join(',')}]`);
+    const parts = [list('missing keys', missing), list('unexpected keys', unexpected), list('shape mismatches', shapes)].filter(Boolean);
+    super(`${source}: weights do not fit this model: ${parts.join('; ')}`);
+    this.name = 'WeightsMismatchError';
+  }
+}
+
+/** Tensors in PyTorch layout keyed by state-dict name (caller disposes). */
+export function stateDict(model: Module): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [name, slot] of model.namedSlots()) out.set(name, toTorch(slot.variable, slot.layout));
+  return out;
+}
+
+/**
+ * Assigns PyTorch-layout tensors to the model's slots. Throws {@link WeightsMismatchError}
+ * (before changing anything) when keys or shapes do not match.
+ */
+export function loadStateDict(model: Module, tensors: Map<string, Tensor>, source = 'weights'): void {
+  const slots = new Map(model.namedSlots());
+  const missing = [...slots.keys()].filter((k) => !tensors.has(k));
+  const unexpected = [...tensors.keys()].filter((k) => !slots.has(k));
+  const mismatched: Array<{ key: string; expected: number[]; found: number[] }> = [];
+  for (const [key, slot] of slots) {
+    const t = tensors.get(key);
+    if (!t) continue;
+    const expected = torchShape(slot.variable.shape, slot.layout);
+    if (expected.join() !== t.shape.join()) mismatched.push({ key, expected, found: [...t.shape] });
+  }
+  if (missing.length || unexpected.length || mismatched.length) throw new WeightsMismatchError(source, missing, unexpected, mismatched);
+  tf.tidy(() => {
+    for (const [key, slot] of slots) {
+      const t = tensors.get(key) as Tensor;
+      slot.variable.assign(tf.cast(fromTorch(t, slot.layout), slot.variable.dtype));
+    }
+  });
+}
+
+/** The model's state dict as safetensors bytes (PyTorch layouts, loadable by `safetensors.torch`). */
+export function saveWeights(model: Module, metadata: Record<string, string> = {}): Uint8Array {
+  const sd = stateDict(model);
+  try {
+    return tensorsToSafetensors(sd, { format: 'pt', ...metadata });
+  } finally {
+    sd.forEach((t) => t.dispose());
+  }
+}
+
+/** Loads safetensors bytes into the model; returns the file's metadata. */
+export function loadWeights(model: Module, bytes: Uint8Array, source = 'weights'): Record<string, string> {
+  const { tensors, metadata } = safetensorsToTensors(bytes, source);
+  try {
+    loadStateDict(model, tensors, source);
+  } finally {
+    tensors.forEach((t) => t.dispose());
+  }
+  return metadata;
+}
