@@ -4,7 +4,7 @@
  * in `@pixelwise/core/node`.
  */
 export { tf } from './tf.js';
-export type { Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Rank, DataType, TensorContainer, NamedTensorMap } from './tf.js';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Rank, DataType, TensorContainer, NamedTensorMap } from './tf.js';
 
 export { setBackend, describeChoice } from './backend.js';
 export type { BackendName, ConcreteBackend, BackendChoice, BackendAttempt } from './backend.js';

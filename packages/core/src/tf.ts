@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 export { tf };
 export type {
+  Scalar,
   Tensor,
   Tensor1D,
   Tensor2D,

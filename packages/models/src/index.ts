@@ -3,23 +3,44 @@
  * state dicts in PyTorch layouts (torchvision checkpoints load by their own key names).
  * The main entry imports no Node built-ins (it runs in browsers).
  */
-export { createModel, isModelName, modelNames, MODELS } from './registry.js';
-export type { ModelEntry, ModelName, ModelOptions } from './registry.js';
+export { createModel, isModelName, modelComplexity, modelNames, MODELS } from './registry.js';
+export type { ModelEntry, ModelOptions } from './registry.js';
+export { measureComplexity } from './complexity.js';
+export type { Complexity } from './complexity.js';
+export { crossEntropy } from './losses/cross-entropy.js';
+export type { CrossEntropyOptions } from './losses/cross-entropy.js';
 
 export { Module, Layer, Sequential, EVAL, TRAIN, fromTorch, toTorch, torchShape, resetSeeds } from './module.js';
 export type { ForwardContext, Slot, TorchLayout } from './module.js';
 export { Segmentor, upsampleTo, IMAGENET_MEAN, IMAGENET_STD } from './segmentors/segmentor.js';
 export type { InputNorm, SegmentorOutput } from './segmentors/segmentor.js';
 export { TorchvisionResNetSegmentor, LRASPPMobileNetV3 } from './segmentors/torchvision.js';
+export { FCN } from './segmentors/fcn.js';
+export type { FcnOptions, FcnStride } from './segmentors/fcn.js';
+export { DeconvNet, SegNet } from './segmentors/encoder-decoder.js';
+export type { EncoderDecoderOptions } from './segmentors/encoder-decoder.js';
+export { DilationNet } from './segmentors/dilation.js';
+export type { DilationOptions } from './segmentors/dilation.js';
+export { PSPNet } from './segmentors/pspnet.js';
+export type { PSPNetOptions } from './segmentors/pspnet.js';
+export { Hypercolumn } from './segmentors/hypercolumn.js';
+export type { HypercolumnOptions } from './segmentors/hypercolumn.js';
+export { ContextModule, identityInit, CONTEXT_DILATIONS } from './heads/context-module.js';
+export type { ContextKind } from './heads/context-module.js';
+export { PSPHead } from './heads/psp-head.js';
+export { HypercolumnHead } from './heads/hypercolumn-head.js';
+export type { HypercolumnClassifier } from './heads/hypercolumn-head.js';
 export type { TorchvisionOptions } from './segmentors/torchvision.js';
 
 export { Backbone, scaleWidth } from './backbones/backbone.js';
 export { ResNet } from './backbones/resnet.js';
 export type { ResNetDepth, ResNetOptions } from './backbones/resnet.js';
 export { MobileNetV3Large, makeDivisible } from './backbones/mobilenet-v3.js';
+export { AlexNet } from './backbones/alexnet.js';
+export { FcnVgg16, DilatedVgg16, SwitchVgg16, VggStages, VGG16_STAGES } from './backbones/vgg.js';
 export type { MobileNetV3Options } from './backbones/mobilenet-v3.js';
 
-export { Conv2d, ConvTranspose2d } from './layers/conv.js';
+export { Conv2d, ConvTranspose2d, recordConvOutputs } from './layers/conv.js';
 export type { Conv2dOptions, ConvTranspose2dOptions } from './layers/conv.js';
 export { BatchNorm2d } from './layers/batch-norm.js';
 export { Activation, Dropout, activate } from './layers/activations.js';

@@ -45,8 +45,32 @@ export const TRAIN: ForwardContext = { training: true };
 /** One named tensor slot: a trainable parameter or a buffer (running statistics). */
 export interface Slot {
   variable: tf.Variable;
+  /** Declared shape (TensorFlow.js layout); equals `variable.shape` unless built declare-only. */
+  shape: number[];
   layout: TorchLayout;
   trainable: boolean;
+}
+
+let declareOnly = false;
+let placeholder: tf.Variable | undefined;
+
+/**
+ * Builds modules without allocating their tensors: every slot records its shape and shares one
+ * placeholder. For counting parameters and multiply-adds of large models; such a model cannot run.
+ */
+export function declareShapesOnly<T>(build: () => T): T {
+  const was = declareOnly;
+  declareOnly = true;
+  try {
+    return build();
+  } finally {
+    declareOnly = was;
+  }
+}
+
+/** True while {@link declareShapesOnly} is building. */
+export function isDeclaringShapesOnly(): boolean {
+  return declareOnly;
 }
 
 let seedCounter = 1;
@@ -69,21 +93,28 @@ export abstract class Module {
     return module;
   }
 
-  /** Registers a trainable parameter initialised from `init` (taken over, not copied). */
-  protected param(name: string, init: Tensor, layout: TorchLayout = 'same'): tf.Variable {
-    return this.slot(name, init, layout, true);
+  /** Registers a trainable parameter of `shape`, initialised by `init` (its result is taken over). */
+  protected param(name: string, shape: number[], init: () => Tensor, layout: TorchLayout = 'same'): tf.Variable {
+    return this.slot(name, shape, init, layout, true);
   }
 
   /** Registers a non-trainable buffer (e.g. BatchNorm running statistics). */
-  protected buffer(name: string, init: Tensor, layout: TorchLayout = 'same'): tf.Variable {
-    return this.slot(name, init, layout, false);
+  protected buffer(name: string, shape: number[], init: () => Tensor, layout: TorchLayout = 'same'): tf.Variable {
+    return this.slot(name, shape, init, layout, false);
   }
 
-  private slot(name: string, init: Tensor, layout: TorchLayout, trainable: boolean): tf.Variable {
+  private slot(name: string, shape: number[], init: () => Tensor, layout: TorchLayout, trainable: boolean): tf.Variable {
     if (this.children.has(name) || this.slots.has(name)) throw new Error(`duplicate parameter name '${name}'`);
-    const variable = tf.variable(init, trainable);
-    init.dispose();
-    this.slots.set(name, { variable, layout, trainable });
+    if (declareOnly) {
+      placeholder ??= tf.variable(tf.zeros([1]), false, 'pixelwise-declared-placeholder');
+      this.slots.set(name, { variable: placeholder, shape, layout, trainable });
+      return placeholder;
+    }
+    const value = init();
+    if (value.shape.join() !== shape.join()) throw new Error(`parameter '${name}': initialiser gave [${value.shape.join(',')}], declared [${shape.join(',')}]`);
+    const variable = tf.variable(value, trainable);
+    value.dispose();
+    this.slots.set(name, { variable, shape, layout, trainable });
     return variable;
   }
 
@@ -100,6 +131,13 @@ export abstract class Module {
     return out;
   }
 
+  /** Every module below this one (itself included, as '') with its dotted name. */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix.replace(/\.$/, ''), this]];
+    for (const [name, child] of this.children) out.push(...child.namedModules(`${prefix}${name}.`));
+    return out;
+  }
+
   /** Trainable variables, for optimizers. */
   trainableVariables(): tf.Variable[] {
     return this.namedSlots().filter(([, s]) => s.trainable).map(([, s]) => s.variable);
@@ -107,11 +145,11 @@ export abstract class Module {
 
   /** Number of trainable scalars. */
   parameterCount(): number {
-    return this.namedSlots().filter(([, s]) => s.trainable).reduce((n, [, s]) => n + s.variable.size, 0);
+    return this.namedSlots().filter(([, s]) => s.trainable).reduce((n, [, s]) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   }
 
   dispose(): void {
-    for (const s of this.slots.values()) s.variable.dispose();
+    for (const s of this.slots.values()) if (s.variable !== placeholder) s.variable.dispose();
     for (const c of this.children.values()) c.dispose();
   }
 }

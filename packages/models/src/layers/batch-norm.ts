@@ -19,11 +19,11 @@ export class BatchNorm2d extends Layer {
     readonly momentum = 0.1,
   ) {
     super();
-    this.weight = this.param('weight', tf.ones([channels]));
-    this.bias = this.param('bias', tf.zeros([channels]));
-    this.runningMean = this.buffer('running_mean', tf.zeros([channels]));
-    this.runningVar = this.buffer('running_var', tf.ones([channels]));
-    this.numBatchesTracked = this.buffer('num_batches_tracked', tf.scalar(0, 'int32'));
+    this.weight = this.param('weight', [channels], () => tf.ones([channels]));
+    this.bias = this.param('bias', [channels], () => tf.zeros([channels]));
+    this.runningMean = this.buffer('running_mean', [channels], () => tf.zeros([channels]));
+    this.runningVar = this.buffer('running_var', [channels], () => tf.ones([channels]));
+    this.numBatchesTracked = this.buffer('num_batches_tracked', [], () => tf.scalar(0, 'int32'));
   }
 
   forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {

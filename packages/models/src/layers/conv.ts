@@ -2,6 +2,14 @@ import { atrousConv2d, tf, transposedConv2d } from '@pixelwise/core';
 import type { Tensor1D, Tensor4D } from '@pixelwise/core';
 import { Layer, nextSeed, type ForwardContext } from '../module.js';
 
+type ConvObserver = (layer: Layer, input: Tensor4D, output: Tensor4D) => void;
+let observer: ConvObserver | undefined;
+
+/** Observes every convolution's input and output shapes (for multiply-add counting). */
+export function recordConvOutputs(fn: ConvObserver | undefined): void {
+  observer = fn;
+}
+
 export interface Conv2dOptions {
   kernel: number;
   stride?: number;
@@ -20,6 +28,8 @@ export class Conv2d extends Layer {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
   readonly depthwise: boolean;
+  /** Weight shape `[k, k, in, out]` (depthwise `[k, k, C, 1]`), known even when built declare-only. */
+  readonly kernelShape: [number, number, number, number];
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
@@ -33,17 +43,23 @@ export class Conv2d extends Layer {
       throw new Error(`Conv2d: only groups = 1 or depthwise (groups = in = out) are supported, got groups ${groups}, ${inChannels} -> ${outChannels}`);
     }
     const shape: [number, number, number, number] = this.depthwise ? [k, k, inChannels, 1] : [k, k, inChannels, outChannels];
+    this.kernelShape = shape;
     const fanOut = this.depthwise ? k * k : k * k * outChannels;
     const fanIn = this.depthwise ? k * k : k * k * inChannels;
     const init = options.init ?? 'kaiming';
-    const w =
-      init === 'zeros'
-        ? tf.zeros(shape)
-        : init === 'xavier'
-          ? tf.randomNormal(shape, 0, Math.sqrt(2 / (fanIn + fanOut)), 'float32', nextSeed())
-          : tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut), 'float32', nextSeed());
-    this.weight = this.param('weight', w, this.depthwise ? 'depthwise' : 'conv');
-    if (options.bias ?? true) this.bias = this.param('bias', tf.zeros([outChannels]));
+    const seed = nextSeed();
+    this.weight = this.param(
+      'weight',
+      shape,
+      () =>
+        init === 'zeros'
+          ? tf.zeros(shape)
+          : init === 'xavier'
+            ? tf.randomNormal(shape, 0, Math.sqrt(2 / (fanIn + fanOut)), 'float32', seed)
+            : tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut), 'float32', seed),
+      this.depthwise ? 'depthwise' : 'conv',
+    );
+    if (options.bias ?? true) this.bias = this.param('bias', [outChannels], () => tf.zeros([outChannels]));
   }
 
   forward(x: Tensor4D): Tensor4D {
@@ -59,7 +75,9 @@ export class Conv2d extends Layer {
       } else {
         y = tf.conv2d(x, this.weight as unknown as Tensor4D, stride, pad);
       }
-      return this.bias ? tf.add(y, this.bias as unknown as Tensor1D) : y;
+      const out: Tensor4D = this.bias ? tf.add(y, this.bias as unknown as Tensor1D) : y;
+      observer?.(this, x, out);
+      return out;
     });
   }
 }
@@ -76,23 +94,31 @@ export interface ConvTranspose2dOptions {
 export class ConvTranspose2d extends Layer {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
+  /** Weight shape `[k, k, out, in]`. */
+  readonly kernelShape: [number, number, number, number];
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
     readonly options: ConvTranspose2dOptions,
-    initial?: Tensor4D,
+    /** Initial weights `[k,k,out,in]` (e.g. `() => bilinearUpsampleFilter(f, c)`); default He normal. */
+    initial?: () => Tensor4D,
   ) {
     super();
     const k = options.kernel;
-    this.weight = this.param('weight', initial ?? tf.randomNormal([k, k, outChannels, inChannels], 0, Math.sqrt(2 / (k * k * inChannels)), 'float32', nextSeed()), 'deconv');
-    if (options.bias ?? false) this.bias = this.param('bias', tf.zeros([outChannels]));
+    const seed = nextSeed();
+    const shape: [number, number, number, number] = [k, k, outChannels, inChannels];
+    this.kernelShape = shape;
+    this.weight = this.param('weight', shape, initial ?? (() => tf.randomNormal(shape, 0, Math.sqrt(2 / (k * k * inChannels)), 'float32', seed)), 'deconv');
+    if (options.bias ?? false) this.bias = this.param('bias', [outChannels], () => tf.zeros([outChannels]));
   }
   forward(x: Tensor4D, _ctx?: ForwardContext): Tensor4D {
-    return transposedConv2d(x, this.weight as unknown as Tensor4D, {
+    const out = transposedConv2d(x, this.weight as unknown as Tensor4D, {
       stride: this.options.stride,
       padding: this.options.padding ?? 0,
       outputPadding: this.options.outputPadding ?? 0,
       ...(this.bias ? { bias: this.bias as unknown as Tensor1D } : {}),
     });
+    observer?.(this, x, out);
+    return out;
   }
 }

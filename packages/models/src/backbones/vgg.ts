@@ -1,0 +1,171 @@
+/**
+ * VGG-16 (Simonyan & Zisserman, ICLR 2015) in the variants the segmentation papers use, with
+ * Caffe's layer names (conv1_1 ... conv5_3, fc6, fc7):
+ * - FCN (Long et al., CVPR 2015 §3.1, §4.1): 100-pixel padding on conv1_1, ceil-mode pooling,
+ *   fc6/fc7 as 7x7 and 1x1 convolutions.
+ * - Dilation front-end (Yu & Koltun, ICLR 2016 §4): pool4 and pool5 removed, conv5 dilated by 2,
+ *   fc6 dilated by 4; output stride 8.
+ * - Encoder for DeconvNet/SegNet: BatchNorm after each conv, pooling with switches.
+ * A width multiplier scales every stage for CPU-sized "-lite" variants.
+ */
+import { maxPoolWithSwitches, tf } from '@pixelwise/core';
+import type { Tensor4D } from '@pixelwise/core';
+import { Dropout } from '../layers/activations.js';
+import { BatchNorm2d } from '../layers/batch-norm.js';
+import { Conv2d } from '../layers/conv.js';
+import { MaxPool2d } from '../layers/pooling.js';
+import { Layer, Module, type ForwardContext } from '../module.js';
+import { scaleWidth } from './backbone.js';
+
+export const VGG16_STAGES = [
+  [64, 64],
+  [128, 128],
+  [256, 256, 256],
+  [512, 512, 512],
+  [512, 512, 512],
+] as const;
+
+export interface VggStageOptions {
+  width: number;
+  batchNorm: boolean;
+  /** Padding of conv1_1 (FCN: 100). Default 1. */
+  firstPadding?: number;
+  /** Dilation of each stage (Dilation front-end: [1,1,1,1,2]). */
+  dilations?: number[];
+  inChannels?: number;
+}
+
+/** One conv (+BN) + ReLU unit, named like Caffe's `convX_Y` (with `bn` inside when used). */
+class ConvUnit extends Layer {
+  private readonly conv: Conv2d;
+  private readonly bn?: BatchNorm2d;
+  constructor(cin: number, cout: number, padding: number, dilation: number, batchNorm: boolean) {
+    super();
+    this.conv = this.add('conv', new Conv2d(cin, cout, { kernel: 3, padding, dilation, bias: !batchNorm }));
+    if (batchNorm) this.bn = this.add('bn', new BatchNorm2d(cout));
+  }
+  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => {
+      const y = this.conv.forward(x);
+      return tf.relu(this.bn ? this.bn.forward(y, ctx) : y) as Tensor4D;
+    });
+  }
+}
+
+/** The five convolution stages of VGG-16 (no pooling): `stage(i)` maps stage input to output. */
+export class VggStages extends Module {
+  readonly stageChannels: number[];
+  private readonly stageUnits: Layer[][] = [];
+  constructor(o: VggStageOptions) {
+    super();
+    let cin = o.inChannels ?? 3;
+    this.stageChannels = [];
+    VGG16_STAGES.forEach((widths, s) => {
+      const units: Layer[] = [];
+      widths.forEach((w, j) => {
+        const cout = scaleWidth(w, o.width, 4, 4);
+        const d = o.dilations?.[s] ?? 1;
+        const pad = s === 0 && j === 0 ? (o.firstPadding ?? 1) : d;
+        units.push(this.add(`conv${s + 1}_${j + 1}`, new ConvUnit(cin, cout, pad, d, o.batchNorm)));
+        cin = cout;
+      });
+      this.stageUnits.push(units);
+      this.stageChannels.push(cin);
+    });
+  }
+  stage(i: number, x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    let y = x;
+    for (const u of this.stageUnits[i] ?? []) y = u.forward(y, ctx);
+    return y;
+  }
+}
+
+/** fc6 (7x7, optionally dilated) and fc7 (1x1) as convolutions with ReLU and dropout 0.5. */
+export class FullyConvolutional extends Module {
+  private readonly fc6: Conv2d;
+  private readonly fc7: Conv2d;
+  private readonly drop = new Dropout(0.5);
+  readonly outChannels: number;
+  constructor(inChannels: number, width: number, options: { kernel?: number; dilation?: number; padding?: number } = {}) {
+    super();
+    const fc = scaleWidth(4096, width, 8, 8);
+    const k = options.kernel ?? 7;
+    this.fc6 = this.add('fc6', new Conv2d(inChannels, fc, { kernel: k, dilation: options.dilation ?? 1, padding: options.padding ?? 0 }));
+    this.fc7 = this.add('fc7', new Conv2d(fc, fc, { kernel: 1 }));
+    this.outChannels = fc;
+  }
+  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => {
+      const y = this.drop.forward(tf.relu(this.fc6.forward(x)) as Tensor4D, ctx);
+      return this.drop.forward(tf.relu(this.fc7.forward(y)) as Tensor4D, ctx);
+    });
+  }
+}
+
+/** FCN's VGG-16: returns pool3 (/8), pool4 (/16) and fc7 (/32) for the skip architectures. */
+export class FcnVgg16 extends Module {
+  readonly outChannels: [number, number, number];
+  private readonly convs: VggStages;
+  private readonly fc: FullyConvolutional;
+  private readonly pool = new MaxPool2d(2, 2, 0, true);
+  constructor(width = 1) {
+    super();
+    this.convs = this.add('features', new VggStages({ width, batchNorm: false, firstPadding: 100 }));
+    this.fc = this.add('classifier', new FullyConvolutional(this.convs.stageChannels[4] ?? 512, width));
+    this.outChannels = [this.convs.stageChannels[2] ?? 256, this.convs.stageChannels[3] ?? 512, this.fc.outChannels];
+  }
+  features(x: Tensor4D, ctx: ForwardContext): { pool3: Tensor4D; pool4: Tensor4D; fc7: Tensor4D } {
+    let y = x;
+    const pools: Tensor4D[] = [];
+    for (let s = 0; s < 5; s++) {
+      y = this.pool.forward(this.convs.stage(s, y, ctx));
+      pools.push(y);
+    }
+    return { pool3: pools[2] as Tensor4D, pool4: pools[3] as Tensor4D, fc7: this.fc.forward(y, ctx) };
+  }
+}
+
+/** The Dilation front-end's VGG-16: pool4/pool5 removed, conv5 dilation 2, fc6 dilation 4 (/8). */
+export class DilatedVgg16 extends Module {
+  readonly outChannels: number;
+  private readonly convs: VggStages;
+  private readonly fc: FullyConvolutional;
+  private readonly pool = new MaxPool2d(2, 2, 0, true);
+  constructor(width = 1) {
+    super();
+    this.convs = this.add('features', new VggStages({ width, batchNorm: false, dilations: [1, 1, 1, 1, 2] }));
+    this.fc = this.add('classifier', new FullyConvolutional(this.convs.stageChannels[4] ?? 512, width, { kernel: 7, dilation: 4, padding: 12 }));
+    this.outChannels = this.fc.outChannels;
+  }
+  features(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    let y = x;
+    for (let s = 0; s < 5; s++) {
+      y = this.convs.stage(s, y, ctx);
+      if (s < 3) y = this.pool.forward(y);
+    }
+    return this.fc.forward(y, ctx);
+  }
+}
+
+/** VGG-16 with BatchNorm whose pooling keeps switches (DeconvNet and SegNet encoders). */
+export class SwitchVgg16 extends Module {
+  readonly stageChannels: number[];
+  private readonly convs: VggStages;
+  constructor(width = 1) {
+    super();
+    this.convs = this.add('encoder', new VggStages({ width, batchNorm: true }));
+    this.stageChannels = this.convs.stageChannels;
+  }
+  /** Per stage: pooled output, switches and the pre-pool size (for unpooling). */
+  encode(x: Tensor4D, ctx: ForwardContext): Array<{ pooled: Tensor4D; switches: Tensor4D; size: [number, number] }> {
+    const out: Array<{ pooled: Tensor4D; switches: Tensor4D; size: [number, number] }> = [];
+    let y = x;
+    for (let s = 0; s < 5; s++) {
+      const conv = this.convs.stage(s, y, ctx);
+      const { output, switches } = maxPoolWithSwitches(conv, { size: 2 });
+      out.push({ pooled: output, switches, size: [conv.shape[1], conv.shape[2]] });
+      y = output;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Hypercolumn / zoom-out classification (Hariharan et al., "Hypercolumns for Object Segmentation
+ * and Fine-grained Localization", CVPR 2015 §3; Mostajabi et al., "Feedforward semantic
+ * segmentation with zoom-out features", CVPR 2015): every pixel is described by the activations
+ * of several layers above it, upsampled to a common grid and concatenated.
+ * - `linear` (Hariharan §3.2): a linear classifier on the hypercolumn, computed efficiently as a
+ *   1x1 score per tap, upsampled and summed (upsampling and 1x1 convolution commute).
+ * - `mlp` (zoom-out): each tap projected to `hidden` channels, upsampled, concatenated, then a
+ *   1x1 hidden layer with ReLU and the classifier.
+ * The location-specific classifier grid of Hariharan §3.3 is not implemented.
+ */
+import { tf } from '@pixelwise/core';
+import type { Tensor4D } from '@pixelwise/core';
+import { Conv2d } from '../layers/conv.js';
+import { Module, type ForwardContext } from '../module.js';
+import { upsampleTo } from '../segmentors/segmentor.js';
+
+export type HypercolumnClassifier = 'linear' | 'mlp';
+
+export class HypercolumnHead extends Module {
+  private readonly taps: Conv2d[];
+  private readonly hidden?: Conv2d;
+  private readonly classifier?: Conv2d;
+  constructor(
+    inChannels: number[],
+    numClasses: number,
+    readonly kind: HypercolumnClassifier = 'linear',
+    hidden = 64,
+  ) {
+    super();
+    const tapOut = kind === 'linear' ? numClasses : hidden;
+    this.taps = inChannels.map((c, i) => this.add(`tap${i}`, new Conv2d(c, tapOut, { kernel: 1 })));
+    if (kind === 'mlp') {
+      this.hidden = this.add('hidden', new Conv2d(hidden * inChannels.length, hidden, { kernel: 1 }));
+      this.classifier = this.add('classifier', new Conv2d(hidden, numClasses, { kernel: 1 }));
+    }
+  }
+  /** Scores on the grid of the first (finest) feature map. */
+  forward(features: Tensor4D[], _ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => {
+      const first = features[0];
+      if (!first || features.length !== this.taps.length) throw new Error(`HypercolumnHead: expected ${this.taps.length} feature maps, got ${features.length}`);
+      const size = [first.shape[1], first.shape[2]];
+      const up = features.map((f, i) => upsampleTo(this.taps[i]!.forward(f), size));
+      if (this.kind === 'linear') return tf.addN(up) as Tensor4D;
+      return this.classifier!.forward(tf.relu(this.hidden!.forward(tf.concat(up, 3))) as Tensor4D);
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * FCN-32s, FCN-16s and FCN-8s (Long, Shelhamer & Darrell, "Fully Convolutional Networks for
+ * Semantic Segmentation", CVPR 2015), the VGG-16 versions of the reference Caffe nets:
+ * - §3.1 fc6/fc7 as convolutions; 100-pixel input padding so any input size works.
+ * - §3.3 upsampling by transposed convolution initialised to bilinear interpolation; the 2x
+ *   layers are learned, the final 32x/16x/8x layers stay fixed to bilinear.
+ * - §4.2 skip fusion: 1x1 score layers on pool4 (and pool3), zero-initialised so training
+ *   starts from the coarser net's prediction; cropped (Caffe `Crop`) and summed.
+ * Crop offsets are those the Caffe coordinate maps give for this padding: 19 (32s), 5/27 (16s),
+ * 5/9/31 (8s).
+ */
+import { bilinearUpsampleFilter, cropLike, tf } from '@pixelwise/core';
+import type { Tensor4D } from '@pixelwise/core';
+import { FcnVgg16 } from '../backbones/vgg.js';
+import { Conv2d, ConvTranspose2d } from '../layers/conv.js';
+import type { ForwardContext } from '../module.js';
+import { Segmentor, type SegmentorOutput } from './segmentor.js';
+
+export type FcnStride = 32 | 16 | 8;
+
+export interface FcnOptions {
+  numClasses?: number;
+  /** Backbone width multiplier (1 = VGG-16). */
+  width?: number;
+}
+
+export class FCN extends Segmentor {
+  readonly inputNorm = 'unit' as const;
+  readonly numClasses: number;
+  private readonly backbone: FcnVgg16;
+  private readonly scoreFr: Conv2d;
+  private readonly scorePool4?: Conv2d;
+  private readonly scorePool3?: Conv2d;
+  private readonly upscore2?: ConvTranspose2d;
+  private readonly upscorePool4?: ConvTranspose2d;
+  private readonly finalFactor: number;
+  constructor(
+    readonly stride: FcnStride,
+    options: FcnOptions = {},
+  ) {
+    super();
+    const c = (this.numClasses = options.numClasses ?? 21);
+    this.backbone = this.add('backbone', new FcnVgg16(options.width ?? 1));
+    const [c3, c4, c7] = this.backbone.outChannels;
+    this.scoreFr = this.add('score_fr', new Conv2d(c7, c, { kernel: 1, init: 'zeros' }));
+    if (stride <= 16) {
+      this.scorePool4 = this.add('score_pool4', new Conv2d(c4, c, { kernel: 1, init: 'zeros' }));
+      this.upscore2 = this.add('upscore2', new ConvTranspose2d(c, c, { kernel: 4, stride: 2 }, () => bilinearUpsampleFilter(2, c)));
+    }
+    if (stride === 8) {
+      this.scorePool3 = this.add('score_pool3', new Conv2d(c3, c, { kernel: 1, init: 'zeros' }));
+      this.upscorePool4 = this.add('upscore_pool4', new ConvTranspose2d(c, c, { kernel: 4, stride: 2 }, () => bilinearUpsampleFilter(2, c)));
+    }
+    this.finalFactor = stride;
+  }
+
+  protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
+    return tf.tidy(() => {
+      const f = this.backbone.features(x, ctx);
+      let score = this.scoreFr.forward(f.fc7);
+      let offset = 19;
+      if (this.upscore2 && this.scorePool4) {
+        const up = this.upscore2.forward(score);
+        score = tf.add(up, cropLike(this.scorePool4.forward(f.pool4), up, 5));
+        offset = 27;
+      }
+      if (this.upscorePool4 && this.scorePool3) {
+        const up = this.upscorePool4.forward(score);
+        score = tf.add(up, cropLike(this.scorePool3.forward(f.pool3), up, 9));
+        offset = 31;
+      }
+      // Final upsampling fixed to bilinear (not a parameter).
+      const filter = bilinearUpsampleFilter(this.finalFactor, this.numClasses);
+      const k = filter.shape[0];
+      const full = tf.conv2dTranspose(score, filter, [score.shape[0], (score.shape[1] - 1) * this.finalFactor + k, (score.shape[2] - 1) * this.finalFactor + k, this.numClasses], this.finalFactor, 'valid');
+      return { out: cropLike(full, x, offset), aux: [] };
+    });
+  }
+}
