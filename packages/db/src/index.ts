@@ -1,1 +1,15 @@
-export {};
+/**
+ * @pixelwise/db: the results database. Runs (eval, bench, train, video, eval-video) with their
+ * model, dataset, per-class metrics, latency, stages, artifacts and confusion matrix; SQLite by
+ * default (`~/.pixelwise/pixelwise.db`), PostgreSQL when DATABASE_URL is a postgres URL.
+ */
+export { openDatabase, withDatabase, type Database, type OpenOptions, type PrismaDb } from './client.js';
+export { DbError } from './errors.js';
+export { resolveDatabaseUrl, defaultSqlitePath, type DatabaseLocation, type Provider } from './url.js';
+export { migrate, loadMigrations, migrationsDir, type MigrateResult, type Migration } from './migrate.js';
+export { saveRun, validateRunInput, canonicalJson, type SaveOptions } from './save.js';
+export { RUN_KINDS, runInputSchema, type RunInput, type RunKind, type ValidRunInput } from './input.js';
+export { listRuns, countRuns, getRun, latestRunAtCommit, similarSpeedRuns, exportRuns, type RunSummary, type RunDetail, type ListOptions } from './query.js';
+export { leaderboard, type LeaderboardOptions, type LeaderboardRow, type LeaderboardSort } from './leaderboard.js';
+export { detectGit, resolveGitRef, type GitInfo } from './git.js';
+export { encodeConfusion, decodeConfusion, CONFUSION_ENCODING } from './confusion.js';

@@ -12,7 +12,7 @@ export type { CrossEntropyOptions } from './losses/cross-entropy.js';
 
 export { Module, Layer, Sequential, EVAL, TRAIN, fromTorch, toTorch, torchShape, resetSeeds } from './module.js';
 export type { ForwardContext, Slot, TorchLayout } from './module.js';
-export { Segmentor, upsampleTo, IMAGENET_MEAN, IMAGENET_STD } from './segmentors/segmentor.js';
+export { Segmentor, upsampleTo } from './segmentors/segmentor.js';
 export type { InputNorm, SegmentorOutput } from './segmentors/segmentor.js';
 export { TorchvisionResNetSegmentor, LRASPPMobileNetV3 } from './segmentors/torchvision.js';
 export { FCN } from './segmentors/fcn.js';
@@ -52,3 +52,11 @@ export { FCNHead, DeepLabHead, ASPP, LRASPPHead } from './heads/torchvision-head
 
 export { stateDict, loadStateDict, saveWeights, loadWeights, WeightsMismatchError } from './weights/state-dict.js';
 export { hashedUniform, hashedWeight } from './weights/hashed.js';
+
+export { train, evaluate, createOptimizer, polyLearningRate } from './train/trainer.js';
+export type { TrainConfig, TrainState, TrainRun, EpochRecord, StepInfo } from './train/trainer.js';
+export { stackBatch, loadBatch, shuffled, toUint8Rgb } from './train/batches.js';
+export type { SampleSource } from './train/batches.js';
+
+// The TensorFlow.js-free data side (synthetic scenes, augmentation, dataset conventions).
+export * from './data/index.js';

@@ -37,6 +37,8 @@ export function torchShape(shape: readonly number[], layout: TorchLayout): numbe
 export interface ForwardContext {
   /** Training mode: batch statistics in BatchNorm, dropout active. */
   training: boolean;
+  /** Keep dropout off even in training mode (gradient checks, reproducible losses). */
+  deterministic?: boolean;
 }
 
 export const EVAL: ForwardContext = { training: false };

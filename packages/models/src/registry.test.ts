@@ -2,7 +2,7 @@ import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from './losses/cross-entropy.js';
-import { TRAIN, resetSeeds } from './module.js';
+import { resetSeeds } from './module.js';
 import { createModel, modelComplexity, modelNames } from './registry.js';
 import { loadWeights, saveWeights, WeightsMismatchError } from './weights/state-dict.js';
 
@@ -54,16 +54,21 @@ describe('model zoo (wasm)', () => {
       out.dispose();
       expect(tf.memory().numTensors).toBe(before);
 
-      const opt = tf.train.momentum(0.01, 0.9);
-      const lossOf = () => tf.tidy(() => {
-        const o = model.forward(x, TRAIN);
-        return tf.addN([crossEntropy(o.out, labels), ...o.aux.map((a) => tf.mul(crossEntropy(a, labels), 0.4))]);
-      });
+      // A few optimizer steps with dropout frozen, so both losses see the same function. (A
+      // finite-difference check is not meaningful for whole SegNet/DeconvNet models: tiny
+      // perturbations flip pooling switches and the unpooled output jumps; the ops' gradients
+      // are checked numerically in @pixelwise/core.)
+      const ctx = { training: true, deterministic: true };
+      const lossOf = () => {
+        const o = model.forward(x, ctx);
+        return tf.addN([crossEntropy(o.out, labels), ...o.aux.map((a) => tf.mul(crossEntropy(a, labels), 0.4))]) as tf.Scalar;
+      };
+      const opt = tf.train.adam(1e-3);
       const first = tf.tidy(() => lossOf().dataSync()[0] ?? NaN);
-      for (let i = 0; i < 3; i++) opt.minimize(() => lossOf() as tf.Scalar, false, model.trainableVariables());
+      for (let i = 0; i < 4; i++) opt.minimize(lossOf, false, model.trainableVariables());
+      opt.dispose();
       const last = tf.tidy(() => lossOf().dataSync()[0] ?? NaN);
       expect(last).toBeLessThan(first);
-      opt.dispose();
       tf.dispose([x, labels]);
       model.dispose();
     });

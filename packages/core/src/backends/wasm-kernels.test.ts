@@ -19,6 +19,10 @@ describe('wasm kernels added by pixelwise', () => {
     { x: [1, 12, 10, 2], k: [3, 2], cout: 3, stride: 2, pad: 'valid' },
     { x: [3, 7, 7, 5], k: [5, 5], cout: 2, stride: 2, pad: 'same' },
     { x: [1, 6, 8, 3], k: [3, 3], cout: 2, stride: 1, pad: 1 },
+    // FCN's conv1_1: padding far larger than the kernel.
+    { x: [2, 5, 4, 3], k: [3, 3], cout: 2, stride: 1, pad: 7 },
+    { x: [1, 13, 9, 2], k: [7, 7], cout: 3, stride: 4, pad: 'valid' },
+    { x: [2, 8, 8, 4], k: [1, 1], cout: 3, stride: 2, pad: 0 },
   ];
   for (const c of convCases) {
     it(`Conv2DBackpropFilter equals cpu: x ${c.x.join('x')} k ${c.k.join('x')} stride ${c.stride} pad ${c.pad}`, async () => {
@@ -33,6 +37,18 @@ describe('wasm kernels added by pixelwise', () => {
         }),
       );
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+      expectClose(wasm, cpu, 1e-5);
+    });
+    it(`Conv2DBackpropInput equals cpu: x ${c.x.join('x')} k ${c.k.join('x')} stride ${c.stride} pad ${c.pad}`, async () => {
+      const xs = randn(c.x.reduce((a, b) => a * b, 1), 76);
+      const fs = randn(c.k[0] * c.k[1] * c.x[3] * c.cout, 77);
+      const { cpu, wasm } = await onBoth(() =>
+        tf.tidy(() => {
+          const f = tf.tensor4d(fs, [c.k[0], c.k[1], c.x[3], c.cout]);
+          const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as Tensor4D, f, c.stride, c.pad))))(tf.tensor4d(xs, c.x));
+          return Array.from(g.dataSync());
+        }),
+      );
       expectClose(wasm, cpu, 1e-5);
     });
   }

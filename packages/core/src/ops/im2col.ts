@@ -25,6 +25,7 @@ interface WasmHeapBackend {
 /**
  * Calls `copy(dst, src, count)` / `zero(dst, count)` for every run of the patch matrix: one run
  * per kernel row when its taps are contiguous in memory (rate 1, inside the image), else per tap.
+ * `dst` counts floats from the start of the patch matrix, `src` from the start of `x`.
  */
 function forEachRun(
   shape: readonly number[],

@@ -41,7 +41,7 @@ export class Dropout extends Layer {
     super();
   }
   forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
-    if (!ctx.training || this.rate === 0) return x;
+    if (!ctx.training || ctx.deterministic || this.rate === 0) return x;
     const [n, , , c] = x.shape;
     return tf.dropout(x, this.rate, this.channelwise ? [n, 1, 1, c] : undefined) as Tensor4D;
   }

@@ -1,5 +1,6 @@
 import { resizeBilinear, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../data/augment.js';
 import { EVAL, Module, type ForwardContext } from '../module.js';
 
 /** How a model expects its RGB input scaled. */
@@ -9,8 +10,7 @@ export type InputNorm =
   /** x/255 */
   | 'unit';
 
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+export { IMAGENET_MEAN, IMAGENET_STD };
 
 export interface SegmentorOutput {
   /** Class scores at input resolution `[N, H, W, numClasses]`. */

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Option, type Command } from 'commander';
+import { getRun, latestRunAtCommit, resolveGitRef, similarSpeedRuns, type Database, type RunDetail } from '@pixelwise/db';
+import { CliError } from '../errors.js';
+import { COMMENT_MARKER, compareRuns, comparisonMarkdown, type RunLike } from '../db/compare-report.js';
+import { postTargetFromEnv, upsertComment } from '../db/github.js';
+import { withDb, writeJson } from '../db/open.js';
+import { readRunFile, type RunFile } from '../db/run-file.js';
+
+async function fromRun(db: Database, r: RunDetail, label: string): Promise<RunLike> {
+  const history = r.fps != null ? await similarSpeedRuns(db, r.id) : [];
+  return {
+    label,
+    id: r.id,
+    model: r.model,
+    dataset: r.dataset,
+    backend: r.backend,
+    metrics: { meanIoU: r.meanIoU, pixelAccuracy: r.pixelAccuracy, meanAccuracy: r.meanAccuracy, frequencyWeightedIoU: r.frequencyWeightedIoU, vpq: r.vpq, temporalConsistency: r.temporalConsistency },
+    fps: r.fps,
+    latency: r.latency,
+    perClass: r.perClass.map((c) => ({ id: c.id, name: c.name, iou: c.iou })),
+    fpsHistory: history,
+  };
+}
+
+function fromFile(f: RunFile, file: string): RunLike {
+  const name = (v: RunFile['model'] | RunFile['dataset']) => (v == null ? null : typeof v === 'string' ? v : v.name);
+  return {
+    label: basename(file),
+    id: null,
+    model: name(f.model),
+    dataset: name(f.dataset),
+    backend: f.backend ?? null,
+    metrics: { meanIoU: f.meanIoU ?? null, pixelAccuracy: f.pixelAccuracy ?? null, meanAccuracy: f.meanAccuracy ?? null, frequencyWeightedIoU: f.frequencyWeightedIoU ?? null, vpq: f.vpq ?? null, temporalConsistency: f.temporalConsistency ?? null },
+    fps: f.fps ?? (f.latency ? f.latency.fps * (f.batch ?? 1) : null),
+    latency: f.latency ?? null,
+    perClass: (f.perClass ?? []).map((c) => ({ id: c.id, name: c.name ?? `class ${c.id}`, iou: c.iou })),
+    fpsHistory: [],
+  };
+}
+
+/** REF: a run id, a `--json` output file, or a git ref (latest saved run at that commit). */
+async function resolveRef(db: Database, ref: string, flag: string): Promise<RunLike> {
+  if (/^\d+$/.test(ref) && !existsSync(ref)) return fromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
+  if (existsSync(ref)) return fromFile(readRunFile(ref), ref);
+  const commit = resolveGitRef(ref) ?? (/^[0-9a-f]{7,40}$/i.test(ref) ? ref : null);
+  if (!commit) throw new CliError(`${flag} ${ref}: not a run id, a JSON file, or a git ref`);
+  const id = await latestRunAtCommit(db, commit);
+  if (id == null) throw new CliError(`${flag} ${ref}: no saved run at commit ${commit.slice(0, 12)} in ${db.location.display}`);
+  return fromRun(db, await getRun(db, id), `${ref} (${commit.slice(0, 7)}, run ${id})`);
+}
+
+/** `pixelwise compare --base REF --head REF [--format md|json] [--threshold PCT] [--post]` */
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('compare two runs as a pull-request comment (REF: run id, git ref, or --json output file)')
+    .requiredOption('--base <ref>', 'the reference run')
+    .requiredOption('--head <ref>', 'the run under review')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--threshold <pct>', 'accuracy changes within this many percentage points (and FPS changes within this many percent) are not flagged', '1')
+    .option('--post', 'create or update the comment on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)')
+    .option('--pr <number>', 'pull request number for --post (default: from the GitHub event)')
+    .action(async (opts: { base: string; head: string; format: 'md' | 'json'; threshold: string; post?: boolean; pr?: string }) => {
+      const threshold = Number(opts.threshold);
+      if (!Number.isFinite(threshold) || threshold < 0) throw new CliError(`--threshold: expected a non-negative number of percent, got '${opts.threshold}'`);
+      const target = opts.post ? postTargetFromEnv(opts.pr) : null;
+      const comparison = await withDb(async (db) => {
+        const base = await resolveRef(db, opts.base, '--base');
+        const head = await resolveRef(db, opts.head, '--head');
+        return compareRuns(base, head, threshold, process.env.PIXELWISE_DASHBOARD_URL ?? 'http://localhost:3000');
+      });
+      const md = comparisonMarkdown(comparison);
+      if (opts.format === 'json') writeJson({ ...comparison, markdown: md });
+      else process.stdout.write(md);
+      if (target) {
+        const r = await upsertComment(target, COMMENT_MARKER, md);
+        process.stderr.write(`${r.action} comment on ${target.repository}#${target.pr}${r.url ? `: ${r.url}` : ''}\n`);
+      }
+    });
+}

@@ -1,0 +1,33 @@
+import { Option, type Command } from 'commander';
+import { exportRuns } from '@pixelwise/db';
+import { withDb, writeJson } from '../db/open.js';
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+function csvField(v: string | number | boolean | null): string {
+  if (v == null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(rows: Array<Record<string, string | number | boolean | null>>): string {
+  const first = rows[0];
+  if (!first) return '';
+  const cols = Object.keys(first);
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvField(r[c] ?? null)).join(','))].join('\n') + '\n';
+}
+
+/** `pixelwise export --format csv|json`: every run, one row each, to stdout. */
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('export every saved run as CSV or JSON (stdout)')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (opts: { format: 'csv' | 'json' }) => {
+      await withDb(async (db) => {
+        const rows = await exportRuns(db);
+        if (opts.format === 'json') writeJson({ database: db.location.display, runs: rows });
+        else process.stdout.write(toCsv(rows));
+        process.stderr.write(`exported ${rows.length} run(s) from ${db.location.display}\n`);
+      });
+    });
+}

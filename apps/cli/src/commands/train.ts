@@ -1,0 +1,147 @@
+/**
+ * `pixelwise train --model NAME --data DIR [--epochs E] [--batch B] [--lr LR] [--size WxH]
+ * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json]`
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
+import { createModel, createOptimizer, isModelName, modelNames, train, type EpochRecord, type TrainConfig, type TrainState } from '@pixelwise/models';
+import { loadCheckpoint, openDataset, readCheckpointInfo, saveCheckpoint, type SegmentationDataset } from '@pixelwise/models/node';
+import { z } from 'zod';
+import { CliError } from '../errors.js';
+import { intFlag, modelFlag, numberFlag, parseFlags, sizeFlag } from '../options.js';
+import { createProgress } from '../progress.js';
+
+const schema = z.object({
+  model: modelFlag(isModelName, modelNames),
+  data: z.string().min(1),
+  epochs: intFlag('--epochs', 1, 100000),
+  batch: intFlag('--batch', 1, 4096),
+  lr: numberFlag('--lr', 0, 10).optional(),
+  size: sizeFlag('--size', 16),
+  out: z.string().optional(),
+  resume: z.boolean().optional(),
+  optimizer: z.enum(['sgd', 'adam']),
+  seed: intFlag('--seed', 0, 2 ** 31 - 1),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  json: z.boolean().optional(),
+  val: z.boolean(),
+  auxWeight: numberFlag('--aux-weight', -1, 10),
+});
+
+export interface TrainResult {
+  model: string;
+  checkpoint: string;
+  backend: string;
+  dataset: string;
+  numClasses: number;
+  epochs: number;
+  history: EpochRecord[];
+  final: EpochRecord | undefined;
+}
+
+async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
+  try {
+    const val = await openDataset(dir, 'val');
+    return val.names.length > 0 ? val : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function trainCommand(raw: Record<string, unknown>): Promise<TrainResult> {
+  const o = parseFlags(schema, raw);
+  const choice = await setBackend(o.backend as BackendName);
+  process.stderr.write(`train: ${describeChoice(choice)}\n`);
+  const data = await openDataset(o.data, 'train');
+  const val = o.val ? await openVal(o.data) : undefined;
+  const numClasses = data.classes.length;
+  const out = o.out ?? `checkpoints/${o.model}.safetensors`;
+  const config: TrainConfig = {
+    epochs: o.epochs,
+    batchSize: o.batch,
+    lr: o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.01),
+    optimizer: o.optimizer,
+    crop: [o.size[1], o.size[0]],
+    seed: o.seed,
+    auxWeight: o.auxWeight,
+    ignoreIndex: data.ignoreIndex,
+  };
+  const model = createModel(o.model, { numClasses, aux: true });
+  const optimizer = createOptimizer(config);
+  let state: TrainState | undefined;
+  if (o.resume && existsSync(out)) {
+    const info = await readCheckpointInfo(out);
+    if (!info) throw new CliError(`--resume: ${out} has no .json sidecar; cannot resume from plain weights`);
+    if (info.model !== o.model || info.numClasses !== numClasses) {
+      throw new CliError(`--resume: ${out} is a ${info.model} checkpoint with ${info.numClasses} classes, not ${o.model} with ${numClasses}`);
+    }
+    await loadCheckpoint(out, model, optimizer);
+    state = info.state as TrainState | undefined;
+    process.stderr.write(`train: resuming ${out} after epoch ${state?.epoch ?? 0}\n`);
+  }
+  const classNames = data.classes.map((c) => c.name);
+  const stepsPerEpoch = Math.ceil(data.names.length / config.batchSize);
+  let bar = createProgress(stepsPerEpoch, { label: `epoch 1/${config.epochs}`, unit: 'batches' });
+  let losses: number[] = [];
+  const result = await train(model, data, {
+    config,
+    numClasses,
+    classNames,
+    val,
+    state,
+    optimizer,
+    onStep: (s) => {
+      if (s.step === 0) {
+        bar = createProgress(s.stepsPerEpoch, { label: `epoch ${s.epoch + 1}/${config.epochs}`, unit: 'batches' });
+        losses = [];
+      }
+      losses.push(s.loss);
+      const recent = losses.slice(-10);
+      bar.update(s.step + 1, `loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} lr ${s.lr.toExponential(2)}`);
+    },
+    onEpoch: async (record, st, opt) => {
+      bar.done();
+      await saveCheckpoint(out, {
+        model,
+        optimizer: opt,
+        info: { model: o.model, numClasses, classNames, dataset: o.data, config: { ...config }, state: { epoch: st.epoch, iteration: st.iteration, history: st.history.map((h) => ({ ...h })) } },
+      });
+      const v = record.val ? ` val mIoU ${(record.val.meanIoU * 100).toFixed(2)} pixel acc ${(record.val.pixelAccuracy * 100).toFixed(2)}` : '';
+      process.stderr.write(`epoch ${record.epoch}/${config.epochs}: loss ${record.loss.toFixed(4)}${v} (${record.seconds.toFixed(1)} s) -> ${out}\n`);
+    },
+  });
+  model.dispose();
+  optimizer.dispose();
+  const res: TrainResult = { model: o.model, checkpoint: out, backend: choice.backend, dataset: o.data, numClasses, epochs: result.epoch, history: result.history, final: result.history[result.history.length - 1] };
+  if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
+  else {
+    const f = res.final;
+    process.stdout.write(`trained ${o.model} for ${res.epochs} epochs on ${o.data}: ${f?.val ? `val mIoU ${(f.val.meanIoU * 100).toFixed(2)}` : `loss ${f?.loss.toFixed(4) ?? '?'}`}; checkpoint ${out}\n`);
+  }
+  return res;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a model on a dataset directory (synthetic, PASCAL VOC or Cityscapes layout)')
+    .requiredOption('--model <name>', 'registry name, e.g. fcn8s-lite (see `pixelwise models`)')
+    .requiredOption('--data <dir>', 'dataset directory')
+    .option('--epochs <n>', 'epochs', '10')
+    .option('--batch <n>', 'batch size', '8')
+    .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 0.001 for adam), poly decay')
+    .option('--size <WxH>', 'training crop size', '256x256')
+    .option('--out <ckpt>', 'checkpoint path (.safetensors; .json and .optim.safetensors beside it)')
+    .option('--resume', 'continue from --out if it exists')
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam']).default('sgd'))
+    .option('--seed <n>', 'seed for shuffling and augmentation', '0')
+    .option('--aux-weight <w>', 'weight of auxiliary losses', '0.4')
+    .option('--no-val', 'skip validation after each epoch')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .option('--json', 'print one JSON object with the training history')
+    .action(async (raw: Record<string, unknown>) => {
+      await trainCommand(raw);
+    });
+}

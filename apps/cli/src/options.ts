@@ -1,0 +1,42 @@
+/** Shared flag schemas: one place that turns strings into typed, range-checked values. */
+import { z } from 'zod';
+import { CliError } from './errors.js';
+
+export const intFlag = (flag: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, `${flag}: expected an integer`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${flag}: expected an integer in ${min}..${max}`);
+
+export const numberFlag = (flag: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, `${flag}: expected a number`)
+    .transform(Number)
+    .refine((n) => n > min && n <= max, `${flag}: expected a number in (${min}, ${max}]`);
+
+/** `WIDTHxHEIGHT` -> `[width, height]`. */
+export const sizeFlag = (flag: string, min = 8, max = 8192) =>
+  z
+    .string()
+    .regex(/^\d+x\d+$/, `${flag}: expected WIDTHxHEIGHT, e.g. 256x256`)
+    .transform((s) => s.split('x').map(Number) as [number, number])
+    .refine(([w, h]) => w >= min && h >= min && w <= max && h <= max, `${flag}: width and height must be in ${min}..${max}`);
+
+/** Parses raw commander options with a schema; the first problem becomes a one-line CliError. */
+export function parseFlags<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const msg = issue?.message ?? 'invalid options';
+    throw new CliError(msg.startsWith('--') ? msg : `--${String(issue?.path[0] ?? '')}: ${msg}`);
+  }
+  return r.data;
+}
+
+/** `--model NAME` checked against the registry; the error lists the valid names. */
+export const modelFlag = (isModelName: (n: string) => boolean, names: () => string[]) =>
+  z.string().superRefine((m, ctx) => {
+    if (!isModelName(m)) ctx.addIssue({ code: 'custom', message: `--model: unknown model '${m}'; valid models: ${names().join(', ')}` });
+  });

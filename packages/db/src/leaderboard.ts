@@ -1,0 +1,104 @@
+/**
+ * Best run per model. Accuracy and speed usually come from different runs (an `eval` measures
+ * meanIoU, a `bench` measures FPS), so each row joins the model's best accuracy run and its best
+ * speed run, and names both. Two window queries, each one pass over the filtered runs.
+ */
+import { Prisma, type Database } from './client.js';
+
+export type LeaderboardSort = 'miou' | 'fps';
+
+export interface LeaderboardOptions {
+  /** Only accuracy runs on this dataset (speed runs without a dataset still count). */
+  dataset?: string;
+  /** Only runs on this backend (accuracy runs that recorded no backend still count). */
+  backend?: string;
+  sort?: LeaderboardSort;
+  limit?: number;
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  model: string | null;
+  family: string | null;
+  meanIoU: number | null;
+  fps: number | null;
+  p50Ms: number | null;
+  gmacs: number | null;
+  params: number | null;
+  backend: string | null;
+  device: string | null;
+  dataset: string | null;
+  /** The run the row is ranked by (accuracy run for miou, speed run for fps, else the other). */
+  runId: number;
+  accuracyRunId: number | null;
+  speedRunId: number | null;
+}
+
+interface BestRow {
+  id: number | bigint;
+  modelId: number | bigint | null;
+  value: number;
+  p50: number | null;
+  backend: string | null;
+  device: string | null;
+  dataset: string | null;
+}
+
+async function best(db: Database, metric: 'meanIoU' | 'fps', o: LeaderboardOptions): Promise<Map<number, BestRow>> {
+  const col = Prisma.raw(`r."${metric}"`);
+  const conds = [Prisma.sql`${col} IS NOT NULL`];
+  if (o.dataset) conds.push(metric === 'meanIoU' ? Prisma.sql`d."name" = ${o.dataset}` : Prisma.sql`(d."name" = ${o.dataset} OR r."datasetId" IS NULL)`);
+  if (o.backend) conds.push(metric === 'fps' ? Prisma.sql`r."backend" = ${o.backend}` : Prisma.sql`(r."backend" = ${o.backend} OR r."backend" IS NULL)`);
+  const rows = await db.prisma.$queryRaw<BestRow[]>`
+    SELECT "id", "modelId", "value", "p50", "backend", "device", "dataset" FROM (
+      SELECT r."id", r."modelId", ${col} AS "value", l."p50", r."backend", r."device", d."name" AS "dataset",
+             ROW_NUMBER() OVER (PARTITION BY COALESCE(r."modelId", 0) ORDER BY ${col} DESC, r."id" DESC) AS "rn"
+      FROM "Run" r
+      LEFT JOIN "Dataset" d ON d."id" = r."datasetId"
+      LEFT JOIN "LatencyStat" l ON l."runId" = r."id"
+      WHERE ${Prisma.join(conds, ' AND ')}
+    ) t WHERE "rn" = 1`;
+  return new Map(rows.map((r) => [Number(r.modelId ?? 0), r]));
+}
+
+export async function leaderboard(db: Database, options: LeaderboardOptions = {}): Promise<LeaderboardRow[]> {
+  const sort = options.sort ?? 'miou';
+  const [acc, speed] = await Promise.all([best(db, 'meanIoU', options), best(db, 'fps', options)]);
+  const keys = new Set([...(sort === 'miou' ? acc.keys() : speed.keys())]);
+  // Models with only the other kind of run still appear, ranked after the rest.
+  for (const k of sort === 'miou' ? speed.keys() : acc.keys()) keys.add(k);
+  const ids = [...keys].filter((k) => k !== 0);
+  const models = new Map(
+    (await db.prisma.model.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, family: true, params: true, multiplyAdds: true } })).map((m) => [m.id, m]),
+  );
+  const rows = [...keys].map((k): Omit<LeaderboardRow, 'rank'> => {
+    const a = acc.get(k);
+    const s = speed.get(k);
+    const m = models.get(k);
+    const primary = sort === 'miou' ? (a ?? s) : (s ?? a);
+    return {
+      model: m?.name ?? null,
+      family: m?.family ?? null,
+      meanIoU: a ? Number(a.value) : null,
+      fps: s ? Number(s.value) : null,
+      p50Ms: s?.p50 ?? a?.p50 ?? null,
+      gmacs: m?.multiplyAdds != null ? Number(m.multiplyAdds) / 1e9 : null,
+      params: m?.params != null ? Number(m.params) : null,
+      backend: s?.backend ?? a?.backend ?? null,
+      device: s?.device ?? a?.device ?? null,
+      dataset: a?.dataset ?? null,
+      runId: Number(primary?.id),
+      accuracyRunId: a ? Number(a.id) : null,
+      speedRunId: s ? Number(s.id) : null,
+    };
+  });
+  const key = (r: Omit<LeaderboardRow, 'rank'>) => (sort === 'miou' ? r.meanIoU : r.fps);
+  rows.sort((x, y) => {
+    const a = key(x);
+    const b = key(y);
+    if (a == null || b == null) return a == null && b == null ? y.runId - x.runId : a == null ? 1 : -1;
+    return b - a || y.runId - x.runId;
+  });
+  const limited = options.limit ? rows.slice(0, options.limit) : rows;
+  return limited.map((r, i) => ({ rank: i + 1, ...r }));
+}

@@ -1,0 +1,124 @@
+/**
+ * Label conventions of the data sets people evaluate on: class names, the ignore index, and the
+ * Cityscapes labelId -> trainId table.
+ */
+import { LabelError, pixelAt } from './label-error.js';
+
+export type DatasetName = 'voc' | 'cityscapes' | 'camvid';
+
+export interface DatasetPreset {
+  name: DatasetName;
+  numClasses: number;
+  ignoreIndex: number;
+  classNames: readonly string[];
+  /** Thing classes (countable objects), for panoptic/VPQ splits. */
+  things: readonly number[];
+}
+
+/** PASCAL VOC 2012: 21 classes, palette PNGs, 255 = void (the object borders). */
+export const VOC_CLASSES = [
+  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
+  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+] as const;
+
+/** Cityscapes: the 19 evaluated classes in trainId order. */
+export const CITYSCAPES_CLASSES = [
+  'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
+  'sky', 'person', 'rider', 'car', 'truck', 'bus', 'train', 'motorcycle', 'bicycle',
+] as const;
+
+/**
+ * CamVid as used by SegNet (Brostow et al. 2008; Badrinarayanan et al. 2017): 11 classes, and
+ * 11 = "void"/unlabelled, which is the ignore index of this preset.
+ */
+export const CAMVID_CLASSES = [
+  'sky', 'building', 'pole', 'road', 'sidewalk', 'tree', 'sign symbol', 'fence', 'car', 'pedestrian', 'bicyclist',
+] as const;
+
+export const DATASETS: Readonly<Record<DatasetName, DatasetPreset>> = {
+  voc: { name: 'voc', numClasses: 21, ignoreIndex: 255, classNames: VOC_CLASSES, things: [] },
+  cityscapes: {
+    name: 'cityscapes',
+    numClasses: 19,
+    ignoreIndex: 255,
+    classNames: CITYSCAPES_CLASSES,
+    things: [11, 12, 13, 14, 15, 16, 17, 18],
+  },
+  camvid: { name: 'camvid', numClasses: 11, ignoreIndex: 11, classNames: CAMVID_CLASSES, things: [] },
+};
+
+/**
+ * The official Cityscapes table (cityscapesscripts/helpers/labels.py): labelId -> trainId,
+ * 255 for labels not evaluated. Index = labelId 0..33. (License plate, labelId -1, is not
+ * stored in PNGs.)
+ */
+export const CITYSCAPES_LABEL_TO_TRAIN_ID: readonly number[] = [
+  255, // 0 unlabeled
+  255, // 1 ego vehicle
+  255, // 2 rectification border
+  255, // 3 out of roi
+  255, // 4 static
+  255, // 5 dynamic
+  255, // 6 ground
+  0, // 7 road
+  1, // 8 sidewalk
+  255, // 9 parking
+  255, // 10 rail track
+  2, // 11 building
+  3, // 12 wall
+  4, // 13 fence
+  255, // 14 guard rail
+  255, // 15 bridge
+  255, // 16 tunnel
+  5, // 17 pole
+  255, // 18 polegroup
+  6, // 19 traffic light
+  7, // 20 traffic sign
+  8, // 21 vegetation
+  9, // 22 terrain
+  10, // 23 sky
+  11, // 24 person
+  12, // 25 rider
+  13, // 26 car
+  14, // 27 truck
+  15, // 28 bus
+  255, // 29 caravan
+  255, // 30 trailer
+  16, // 31 train
+  17, // 32 motorcycle
+  18, // 33 bicycle
+];
+
+/**
+ * Maps Cityscapes labelIds (0..33) to trainIds (0..18, 255 = not evaluated), in a new array.
+ * @throws LabelError naming the source and pixel for a value that is not a labelId.
+ */
+export function cityscapesLabelIdsToTrainIds(labels: ArrayLike<number>, options: { width?: number; source?: string } = {}): Uint8Array {
+  const table = CITYSCAPES_LABEL_TO_TRAIN_ID;
+  const out = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const t = table[labels[i] as number];
+    if (t === undefined) {
+      throw new LabelError(
+        `${labels[i]} at ${pixelAt(i, options.width)} is not a Cityscapes labelId (0..33); drop --cityscapes-label-ids for trainId maps`,
+        options.source,
+      );
+    }
+    out[i] = t;
+  }
+  return out;
+}
+
+/**
+ * Class names from a text file: one per line, blank lines at the end ignored.
+ * @throws Error when the count differs from `numClasses` or a name is empty.
+ */
+export function parseClassNames(text: string, numClasses: number, source = 'names file'): string[] {
+  const lines = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').map((l) => l.trim());
+  const empty = lines.findIndex((l) => l === '');
+  if (empty >= 0) throw new LabelError(`line ${empty + 1} is empty; expected one class name per line`, source);
+  if (lines.length !== numClasses) {
+    throw new LabelError(`has ${lines.length} class names, expected ${numClasses} (--num-classes)`, source);
+  }
+  return lines;
+}

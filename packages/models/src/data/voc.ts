@@ -1,0 +1,16 @@
+/** PASCAL VOC 2012 segmentation classes (20 objects + background; 255 = void boundary). */
+import { vocPalette } from '@pixelwise/core/io';
+
+const NAMES = [
+  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
+  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+] as const;
+
+/** The 21 classes, by label value, with the devkit's palette colours. */
+export const VOC_CLASSES: ReadonlyArray<{ id: number; name: string; color: [number, number, number] }> = (() => {
+  const palette = vocPalette(NAMES.length);
+  return NAMES.map((name, id) => {
+    const [r = 0, g = 0, b = 0] = palette[id] ?? [];
+    return { id, name, color: [r, g, b] as [number, number, number] };
+  });
+})();
