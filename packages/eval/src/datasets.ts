@@ -3,6 +3,7 @@
  * Cityscapes labelId -> trainId table.
  */
 import { LabelError, pixelAt } from './label-error.js';
+import { CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES } from './cityscapes-labels.js';
 
 export type DatasetName = 'voc' | 'cityscapes' | 'camvid';
 
@@ -22,10 +23,7 @@ export const VOC_CLASSES = [
 ] as const;
 
 /** Cityscapes: the 19 evaluated classes in trainId order. */
-export const CITYSCAPES_CLASSES = [
-  'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
-  'sky', 'person', 'rider', 'car', 'truck', 'bus', 'train', 'motorcycle', 'bicycle',
-] as const;
+export const CITYSCAPES_CLASSES: readonly string[] = CITYSCAPES_TRAIN_CLASSES.map((c) => c.name);
 
 /**
  * CamVid as used by SegNet (Brostow et al. 2008; Badrinarayanan et al. 2017): 11 classes, and
@@ -52,42 +50,10 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetPreset>> = {
  * 255 for labels not evaluated. Index = labelId 0..33. (License plate, labelId -1, is not
  * stored in PNGs.)
  */
-export const CITYSCAPES_LABEL_TO_TRAIN_ID: readonly number[] = [
-  255, // 0 unlabeled
-  255, // 1 ego vehicle
-  255, // 2 rectification border
-  255, // 3 out of roi
-  255, // 4 static
-  255, // 5 dynamic
-  255, // 6 ground
-  0, // 7 road
-  1, // 8 sidewalk
-  255, // 9 parking
-  255, // 10 rail track
-  2, // 11 building
-  3, // 12 wall
-  4, // 13 fence
-  255, // 14 guard rail
-  255, // 15 bridge
-  255, // 16 tunnel
-  5, // 17 pole
-  255, // 18 polegroup
-  6, // 19 traffic light
-  7, // 20 traffic sign
-  8, // 21 vegetation
-  9, // 22 terrain
-  10, // 23 sky
-  11, // 24 person
-  12, // 25 rider
-  13, // 26 car
-  14, // 27 truck
-  15, // 28 bus
-  255, // 29 caravan
-  255, // 30 trailer
-  16, // 31 train
-  17, // 32 motorcycle
-  18, // 33 bicycle
-];
+/** labelId (0..33) -> trainId (0..18, 255 = not evaluated), from the official table. */
+export const CITYSCAPES_LABEL_TO_TRAIN_ID: readonly number[] = CITYSCAPES_LABELS.filter((l) => l.id >= 0)
+  .sort((a, b) => a.id - b.id)
+  .map((l) => l.trainId);
 
 /**
  * Maps Cityscapes labelIds (0..33) to trainIds (0..18, 255 = not evaluated), in a new array.

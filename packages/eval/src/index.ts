@@ -19,6 +19,8 @@ export {
   parseClassNames,
 } from './datasets.js';
 export type { DatasetName, DatasetPreset } from './datasets.js';
+export { CITYSCAPES_ID_TO_TRAIN_ID, CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES, cityscapesToTrainIds } from './cityscapes-labels.js';
+export type { CityscapesLabel } from './cityscapes-labels.js';
 export { VpqAccumulator } from './vpq.js';
 export type { PanopticFrame, VpqClassResult, VpqOptions, VpqResult, VpqWindowResult } from './vpq.js';
 export { TemporalConsistency, warpLabelsBack } from './temporal-consistency.js';

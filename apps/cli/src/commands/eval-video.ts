@@ -2,15 +2,13 @@
  * `pixelwise eval-video --pred DIR --gt DIR --num-classes C --things LIST [--flow DIR] [--json]`:
  * VPQ (n = 1..4 annotated frames), things/stuff splits, and temporal consistency with flow.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { z } from 'zod';
-import { DATASETS, parseClassNames, type TemporalConsistencyResult, type VpqResult } from '@pixelwise/eval';
+import { DATASETS, type TemporalConsistencyResult, type VpqResult } from '@pixelwise/eval';
 import { evaluateVideos } from '@pixelwise/eval/node';
-import { CliError } from '../errors.js';
 import { createProgress } from '../progress.js';
-import { cliErrors, parseOptions } from './eval.js';
+import { cliErrors, parseOptions, readClassNames } from './eval.js';
 
 const idList = z
   .string()
@@ -83,16 +81,7 @@ export function formatVideoResult(r: EvalVideoResult): string {
 
 export async function evalVideoCommand(raw: Record<string, unknown>): Promise<void> {
   const o = parseOptions(videoOptions, raw);
-  let names: string[] = [...(o.preset?.classNames ?? [])];
-  if (o.names !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(o.names, 'utf8');
-    } catch {
-      throw new CliError(`${o.names}: cannot read the --names file`);
-    }
-    names = cliErrors(() => parseClassNames(text, o.numClasses, o.names));
-  }
+  const names = readClassNames(o);
   const t0 = performance.now();
   let progress: ReturnType<typeof createProgress> | undefined;
   const evaluation = cliErrors(() =>

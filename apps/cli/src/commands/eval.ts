@@ -71,18 +71,22 @@ export interface EvalResult extends SegmentationMetrics {
   confusionMatrix: ConfusionMatrixData;
 }
 
+/** Class names from `--names FILE` (one per line), else the `--dataset` preset's, else none. */
+export function readClassNames(o: { names?: string; numClasses: number; preset?: { classNames: readonly string[] } }): string[] {
+  if (o.names === undefined) return [...(o.preset?.classNames ?? [])];
+  let text: string;
+  try {
+    text = readFileSync(o.names, 'utf8');
+  } catch {
+    throw new CliError(`${o.names}: cannot read the --names file`);
+  }
+  const file = o.names;
+  return cliErrors(() => parseClassNames(text, o.numClasses, file));
+}
+
 export async function evalCommand(raw: Record<string, unknown>): Promise<void> {
   const o = parseOptions(evalOptions, raw);
-  let names: string[] = [...(o.preset?.classNames ?? [])];
-  if (o.names !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(o.names, 'utf8');
-    } catch {
-      throw new CliError(`${o.names}: cannot read the --names file`);
-    }
-    names = cliErrors(() => parseClassNames(text, o.numClasses, o.names));
-  }
+  const names = readClassNames(o);
   const t0 = performance.now();
   const pairs = cliErrors(() => pairFiles(o.pred, o.gt));
   const progress = createProgress(pairs.length, { label: 'eval', unit: 'images' });

@@ -50,7 +50,7 @@ export function readRgb(bytes: Uint8Array, source: string): { width: number; hei
   const img = decodePng(bytes, source);
   if (img.channels < 3 || img.palette) {
     const kind = img.palette ? 'palette' : img.channels === 1 ? 'gray' : 'gray+alpha';
-    throw new CliError(`${source}: expected an RGB image, found a ${img.depth}-bit ${kind} PNG`);
+    throw new CliError(`${source}: expected an RGB image, found a ${kind} PNG (${img.depth}-bit)`);
   }
   const n = img.width * img.height;
   const rgb = new Uint8Array(n * 3);

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { FormatError } from './errors.js';
 import { readFlo, writeFlo } from './flo.js';
 import type { FlowField } from './flo.js';
+import { catchFormatError } from '../test-utils/format-error.js';
 
-function catchFormatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 /** A .flo assembled with DataView: magic, width, height, then u/v pairs. */
 function floBytes(width: number, height: number, values: number[], magic = 202021.25): Uint8Array {

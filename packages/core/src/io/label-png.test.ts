@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { FormatError } from './errors.js';
 import { decodeLabelPng, decodeRgbPng, encodeLabelPng } from './label-png.js';
 import { decodePng, encodePng } from './png.js';
 import { vocPalette } from './voc-palette.js';
+import { catchFormatError } from '../test-utils/format-error.js';
 
-function catchFormatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 const EXPECTED = 'expected a single-channel label PNG (8/16-bit gray or palette)';
 

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { FormatError } from './errors.js';
 import { readNpy, writeNpy } from './npy.js';
 import type { NpyArray, NpyDType } from './npy.js';
+import { catchFormatError } from '../test-utils/format-error.js';
 
-function catchFormatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const hex = (s: string): number[] => (s.match(/../g) ?? []).map((b) => parseInt(b, 16));

@@ -6,9 +6,9 @@
 import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
-import { FormatError } from './errors.js';
 import { decodeLabelPng, decodeRgbPng } from './label-png.js';
 import { decodePng } from './png.js';
+import { catchFormatError } from '../test-utils/format-error.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -77,16 +77,6 @@ function makePng(f: Fixture): Uint8Array {
   ]);
 }
 
-function catchFormatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 describe('decodePng on hand-made files', () => {
   it('reads 8-bit gray', () => {

@@ -1,20 +1,10 @@
 import { encode as fastEncode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 
-import { FormatError } from './errors.js';
 import { decodePng, encodePng } from './png.js';
 import type { DecodedImage } from './png.js';
+import { catchFormatError } from '../test-utils/format-error.js';
 
-function catchFormatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 /** Deterministic samples covering the full range of the depth. */
 function ramp(n: number, depth: 8 | 16): Uint8Array | Uint16Array {

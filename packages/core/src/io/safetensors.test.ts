@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { FormatError } from './errors.js';
 import { readSafetensors, toFloat32, writeSafetensors } from './safetensors.js';
 import type { SafetensorsDType, SafetensorsEntry } from './safetensors.js';
+import { catchFormatError } from '../test-utils/format-error.js';
 
-function catchFormatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 /** A file laid out by hand per the spec: u64 LE N, N header bytes, data. */
 function assemble(header: string, data: number[], declaredN?: number): Uint8Array {

@@ -1,10 +1,6 @@
 /** PASCAL VOC 2012 segmentation classes (20 objects + background; 255 = void boundary). */
 import { vocPalette } from '@pixelwise/core/io';
-
-const NAMES = [
-  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
-] as const;
+import { VOC_CLASSES as NAMES } from '@pixelwise/eval';
 
 /** The 21 classes, by label value, with the devkit's palette colours. */
 export const VOC_CLASSES: ReadonlyArray<{ id: number; name: string; color: [number, number, number] }> = (() => {

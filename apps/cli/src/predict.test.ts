@@ -1,0 +1,73 @@
+/**
+ * `pixelwise predict --logits` against torchvision: weights with torchvision's own key names
+ * (hash-generated exactly as scripts/make_torchvision_fixtures.py does) are loaded by the CLI,
+ * and the written float32 [C,H,W] logits equal torchvision 0.14's eval-mode `out` within 1e-3.
+ * The small LR-ASPP model runs here every time; the ResNet-50 ones run in @pixelwise/models.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodePng, readNpy, writeSafetensors, type SafetensorsEntry } from '@pixelwise/core/io';
+import { hashedWeight } from '@pixelwise/models';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../packages/models/fixtures/torchvision/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'pixelwise-predict-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 300_000, cwd: dir });
+
+function torchvisionWeights(model: string): string {
+  const manifest = JSON.parse(readFileSync(join(fixtures, `${model}.keys.json`), 'utf8')) as { keys: Array<{ key: string; shape: number[]; dtype: 'F32' | 'I64' }> };
+  const entries = new Map<string, SafetensorsEntry>();
+  for (const k of manifest.keys) {
+    const n = k.shape.reduce((a, b) => a * b, 1);
+    entries.set(k.key, k.dtype === 'I64' ? { dtype: 'I64', shape: k.shape, data: new BigInt64Array(n) } : { dtype: 'F32', shape: k.shape, data: hashedWeight(k.key, k.shape) });
+  }
+  const path = join(dir, `${model}.safetensors`);
+  writeFileSync(path, writeSafetensors(entries, { format: 'pt' }));
+  return path;
+}
+
+describe('pixelwise predict', () => {
+  it('lraspp_mobilenet_v3_large --logits equals torchvision within 1e-3', () => {
+    const weights = torchvisionWeights('lraspp_mobilenet_v3_large');
+    mkdirSync(join(dir, 'in'), { recursive: true });
+    copyFileSync(join(fixtures, 'input.png'), join(dir, 'in', 'input.png'));
+    const r = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', 'in', '--out', 'out', '--logits', '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    const ours = readNpy(readFileSync(join(dir, 'out', 'input.npy')));
+    const ref = readNpy(readFileSync(join(fixtures, 'lraspp_mobilenet_v3_large.out.npy')));
+    expect(ours.shape).toEqual(ref.shape);
+    const a = ours.data as Float32Array;
+    const b = ref.data as Float32Array;
+    let diff = 0;
+    let scale = 0;
+    for (let i = 0; i < b.length; i++) {
+      diff = Math.max(diff, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+      scale = Math.max(scale, Math.abs(b[i] ?? 0));
+    }
+    expect(diff / scale).toBeLessThan(1e-3);
+    // The label map is the argmax of those logits, as an 8-bit PNG of the input's size.
+    const png = readFileSync(join(dir, 'out', 'input.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('refuses an image that is not RGB, weights for another architecture, and an unknown model', () => {
+    const gray = join(dir, 'gray.png');
+    writeFileSync(gray, encodePng({ width: 4, height: 4, channels: 1, depth: 8, data: new Uint8Array(16) }));
+    const weights = join(dir, 'lraspp_mobilenet_v3_large.safetensors');
+    const notRgb = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', gray, '--out', 'o2');
+    expect(notRgb.status).toBe(2);
+    expect(notRgb.stderr.trim()).toBe(`pixelwise: ${gray}: expected an RGB image, found a gray PNG (8-bit)`);
+    const wrong = cli('predict', '--model', 'fcn8s-lite', '--weights', weights, '--input', gray, '--out', 'o3');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/weights do not fit this model: \d+ missing keys .*\d+ unexpected keys \(backbone\.0\.0\.weight/);
+    const unknown = cli('predict', '--model', 'fcn4s', '--weights', weights, '--input', gray, '--out', 'o4');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^pixelwise: --model: unknown model 'fcn4s'; valid models: fcn32s, /);
+  });
+});
