@@ -25,6 +25,9 @@ const videoOptions = z
     names: z.string().optional(),
     dataset: z.enum(['cityscapes']).optional(),
     json: z.boolean().optional(),
+    save: z.boolean().optional(),
+    model: z.string().min(1).optional(),
+    tag: z.array(z.string()).optional(),
   })
   .transform((o, ctx) => {
     const preset = o.dataset === undefined ? undefined : DATASETS[o.dataset];
@@ -115,7 +118,25 @@ export async function evalVideoCommand(raw: Record<string, unknown>): Promise<vo
     result.temporalConsistency = evaluation.temporalConsistency.temporalConsistency;
     result.temporalConsistencyDetail = evaluation.temporalConsistency;
   }
-  process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : `${formatVideoResult(result)}\n`);
+  let runId: number | string | undefined;
+  if (o.save) {
+    const { saveRun, datasetName } = await import('../db/save-run.js');
+    const extra: Record<string, number | null> = {};
+    for (const w of vpq.windows) extra[`vpq_${w.frames}`] = Number.isNaN(w.vpq) ? null : w.vpq;
+    runId = await saveRun({
+      kind: 'eval-video',
+      metrics: undefined,
+      vpq: { vpq: vpq.vpq, vpqThings: vpq.vpqThings, vpqStuff: vpq.vpqStuff, temporalConsistency: result.temporalConsistency ?? null },
+      extra,
+      model: o.model,
+      dataset: datasetName(o.dataset, o.gt),
+      classNames: [...names],
+      tags: o.tag ?? [],
+      command: `pixelwise eval-video --pred ${o.pred} --gt ${o.gt} --num-classes ${o.numClasses}`,
+    });
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(runId === undefined ? result : { ...result, runId })}\n`);
+  else process.stdout.write(`${formatVideoResult(result)}\n${runId === undefined ? '' : `saved run ${runId}\n`}`);
 }
 
 export function registerEvalVideo(program: Command): void {
@@ -130,5 +151,8 @@ export function registerEvalVideo(program: Command): void {
     .option('--names <file>', 'class names, one per line')
     .addOption(new Option('--dataset <name>', 'Cityscapes-VPS preset: 19 classes, things 11..18').choices(['cityscapes']))
     .option('--json', 'print one JSON object on stdout')
+    .option('--save', 'save the run to the results database and print its id')
+    .option('--model <name>', 'model that produced the predictions (recorded with --save)')
+    .option('--tag <tag...>', 'tags recorded with --save')
     .action(evalVideoCommand);
 }

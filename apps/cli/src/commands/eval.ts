@@ -113,8 +113,8 @@ export async function evalCommand(raw: Record<string, unknown>): Promise<void> {
   let runId: number | string | undefined;
   if (o.save) {
     // Everything above succeeded: only now is the database touched (bad input writes nothing).
-    const { saveEvalRun, datasetName } = await import('../db/save-eval.js');
-    runId = await saveEvalRun({
+    const { saveRun, datasetName } = await import('../db/save-run.js');
+    runId = await saveRun({
       kind: 'eval',
       metrics,
       confusion: cm,

@@ -26,6 +26,8 @@ const schema = z.object({
   seed: intFlag('--seed', 0, 2 ** 31 - 1),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   json: z.boolean().optional(),
+  save: z.boolean().optional(),
+  tag: z.array(z.string()).optional(),
   val: z.boolean(),
   auxWeight: numberFlag('--aux-weight', -1, 10),
 });
@@ -39,6 +41,7 @@ export interface TrainResult {
   epochs: number;
   history: EpochRecord[];
   final: EpochRecord | undefined;
+  runId?: number | string;
 }
 
 async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
@@ -52,10 +55,16 @@ async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
 
 export async function trainCommand(raw: Record<string, unknown>): Promise<TrainResult> {
   const o = parseFlags(schema, raw);
+  // Input first: a bad data directory is one line, before anything else is printed.
+  let data: SegmentationDataset;
+  try {
+    data = await openDataset(o.data, 'train');
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+  const val = o.val ? await openVal(o.data) : undefined;
   const choice = await setBackend(o.backend as BackendName);
   process.stderr.write(`train: ${describeChoice(choice)}\n`);
-  const data = await openDataset(o.data, 'train');
-  const val = o.val ? await openVal(o.data) : undefined;
   const numClasses = data.classes.length;
   const out = o.out ?? `checkpoints/${o.model}.safetensors`;
   const config: TrainConfig = {
@@ -115,10 +124,30 @@ export async function trainCommand(raw: Record<string, unknown>): Promise<TrainR
   model.dispose();
   optimizer.dispose();
   const res: TrainResult = { model: o.model, checkpoint: out, backend: choice.backend, dataset: o.data, numClasses, epochs: result.epoch, history: result.history, final: result.history[result.history.length - 1] };
+  if (o.save) {
+    const { saveRun, datasetName } = await import('../db/save-run.js');
+    const f = res.final;
+    res.runId = await saveRun({
+      kind: 'train',
+      metrics: undefined,
+      vpq: undefined,
+      valSummary: f?.val,
+      extra: { loss: f?.loss ?? null, epochs: res.epochs, seconds: result.history.reduce((a, h) => a + h.seconds, 0) },
+      model: o.model,
+      backend: choice.backend,
+      inputSize: { width: o.size[0], height: o.size[1] },
+      batch: config.batchSize,
+      dataset: datasetName(undefined, o.data),
+      classNames,
+      tags: o.tag ?? [],
+      command: `pixelwise train --model ${o.model} --data ${o.data} --epochs ${o.epochs} --batch ${o.batch}`,
+    });
+  }
   if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
   else {
     const f = res.final;
     process.stdout.write(`trained ${o.model} for ${res.epochs} epochs on ${o.data}: ${f?.val ? `val mIoU ${(f.val.meanIoU * 100).toFixed(2)}` : `loss ${f?.loss.toFixed(4) ?? '?'}`}; checkpoint ${out}\n`);
+    if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
   }
   return res;
 }
@@ -141,6 +170,8 @@ export function registerTrain(program: Command): void {
     .option('--no-val', 'skip validation after each epoch')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--json', 'print one JSON object with the training history')
+    .option('--save', 'save the run (final validation metrics) to the results database and print its id')
+    .option('--tag <tag...>', 'tags recorded with --save')
     .action(async (raw: Record<string, unknown>) => {
       await trainCommand(raw);
     });

@@ -1,38 +1,48 @@
-/** `--save` for evaluation results: one run, written in one transaction, id returned. */
+/** `--save` on eval, eval-video and train: one run, written in one transaction, id returned. */
 import { basename, resolve } from 'node:path';
 import type { ConfusionMatrix, SegmentationMetrics } from '@pixelwise/eval';
 
-export interface SaveEvalOptions {
-  kind: 'eval' | 'eval-video';
+export interface SaveRunOptions {
+  kind: 'eval' | 'eval-video' | 'train';
   metrics: SegmentationMetrics | undefined;
   extra?: Record<string, number | null>;
   vpq?: { vpq: number | null; vpqThings: number | null; vpqStuff: number | null; temporalConsistency?: number | null };
+  /** Summary metrics when no full SegmentationMetrics are at hand (training's validation). */
+  valSummary?: { meanIoU: number; pixelAccuracy: number; meanAccuracy: number };
   confusion?: ConfusionMatrix;
   model?: string;
+  modelFamily?: string;
+  backend?: string;
+  inputSize?: { width: number; height: number };
+  batch?: number;
   dataset: string;
+  datasetKind?: 'images' | 'video';
   classNames: string[];
   tags: string[];
   command: string;
 }
 
 /** Saves the run (loading the database code only now); returns its id. */
-export async function saveEvalRun(o: SaveEvalOptions): Promise<number | string> {
-  const { saveRun } = await import('@pixelwise/db');
+export async function saveRun(o: SaveRunOptions): Promise<number | string> {
+  const db = await import('@pixelwise/db');
   const { withDb } = await import('./open.js');
   const m = o.metrics;
   const nan = (v: number | undefined | null) => (v == null || Number.isNaN(v) ? null : v);
   const confusion = o.confusion && o.confusion.numClasses <= 256 ? { numClasses: o.confusion.numClasses, counts: Array.from(o.confusion.toDense()) } : undefined;
-  return withDb(async (db) => {
-    const { id } = await saveRun(db, {
+  return withDb(async (conn) => {
+    const { id } = await db.saveRun(conn, {
       kind: o.kind,
-      ...(o.model ? { model: { name: o.model } } : {}),
-      dataset: { name: o.dataset, kind: o.kind === 'eval' ? 'images' : 'video', classNames: o.classNames },
+      ...(o.model ? { model: { name: o.model, ...(o.modelFamily ? { family: o.modelFamily } : {}) } } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
+      ...(o.inputSize ? { inputSize: o.inputSize } : {}),
+      ...(o.batch ? { batch: o.batch } : {}),
+      dataset: { name: o.dataset, kind: o.datasetKind ?? (o.kind === 'eval-video' ? 'video' : 'images'), classNames: o.classNames },
       command: o.command,
       tags: o.tags,
       metrics: {
-        pixelAccuracy: nan(m?.pixelAccuracy),
-        meanAccuracy: nan(m?.meanAccuracy),
-        meanIoU: nan(m?.meanIoU),
+        pixelAccuracy: nan(m?.pixelAccuracy ?? o.valSummary?.pixelAccuracy),
+        meanAccuracy: nan(m?.meanAccuracy ?? o.valSummary?.meanAccuracy),
+        meanIoU: nan(m?.meanIoU ?? o.valSummary?.meanIoU),
         frequencyWeightedIoU: nan(m?.frequencyWeightedIoU),
         ...(m ? { numPixels: m.numPixels } : {}),
         vpq: nan(o.vpq?.vpq),

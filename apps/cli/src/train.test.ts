@@ -1,0 +1,66 @@
+/**
+ * `pixelwise train` end to end on a tiny synthetic set: checkpoint files (weights, JSON sidecar,
+ * optimizer state), `--resume` continuing where it stopped, `--save` writing a train run whose
+ * meanIoU is the final validation mIoU, and `predict` reading the class count from the sidecar.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeLabelPng } from '@pixelwise/core/io';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'pixelwise-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const env = { ...process.env, DATABASE_URL: `file:${join(dir, 'runs.db')}` };
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 300_000, cwd: dir, env });
+
+interface TrainJson {
+  epochs: number;
+  numClasses: number;
+  history: Array<{ epoch: number; loss: number; val?: { meanIoU: number } }>;
+  runId?: number;
+}
+
+describe('pixelwise train', () => {
+  it('trains, checkpoints, resumes, saves the run, and the checkpoint predicts', () => {
+    expect(cli('data', 'synth', '--out', 'data', '--count', '10', '--size', '48x48', '--classes', '4', '--val', '0.2', '--quiet').status).toBe(0);
+    const common = ['train', '--model', 'hypercolumn-lite', '--data', 'data', '--batch', '4', '--size', '32x32', '--out', 'ck/h.safetensors', '--seed', '1', '--json'];
+    const first = cli(...common, '--epochs', '1');
+    expect(first.status, first.stderr).toBe(0);
+    const a = JSON.parse(first.stdout) as TrainJson;
+    expect(a).toMatchObject({ epochs: 1, numClasses: 4 });
+    for (const f of ['h.safetensors', 'h.json', 'h.optim.safetensors']) expect(existsSync(join(dir, 'ck', f))).toBe(true);
+    const sidecar = JSON.parse(readFileSync(join(dir, 'ck', 'h.json'), 'utf8')) as { model: string; numClasses: number; state: { epoch: number } };
+    expect(sidecar).toMatchObject({ model: 'hypercolumn-lite', numClasses: 4, state: { epoch: 1 } });
+
+    const second = cli(...common, '--epochs', '2', '--resume', '--save');
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/resuming ck\/h\.safetensors after epoch 1/);
+    const b = JSON.parse(second.stdout) as TrainJson;
+    expect(b.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(b.history[0]).toEqual(a.history[0]);
+    expect(typeof b.runId).toBe('number');
+
+    const runs = JSON.parse(cli('runs', '--json').stdout) as { runs: Array<{ id: number; kind: string; model: string | null; meanIoU: number | null }> };
+    expect(runs.runs).toEqual([expect.objectContaining({ id: b.runId, kind: 'train', model: 'hypercolumn-lite', meanIoU: b.history[1]?.val?.meanIoU })]);
+
+    const pred = cli('predict', '--model', 'hypercolumn-lite', '--weights', 'ck/h.safetensors', '--input', 'data/val/images', '--out', 'pred', '--quiet');
+    expect(pred.status, pred.stderr).toBe(0);
+    const files = readdirSync(join(dir, 'pred'));
+    expect(files.length).toBe(2);
+    const labels = decodeLabelPng(readFileSync(join(dir, 'pred', files[0] as string)));
+    expect(labels.width).toBe(48);
+    expect(Math.max(...labels.data)).toBeLessThan(4);
+  });
+
+  it('explains an unknown model, a data directory of no known layout, and a bad flag', () => {
+    expect(cli('train', '--model', 'fcn4s', '--data', 'data').stderr).toMatch(/^pixelwise: --model: unknown model 'fcn4s'/);
+    const r = cli('train', '--model', 'fcn8s-lite', '--data', 'ck');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli('train', '--model', 'fcn8s-lite', '--data', 'data', '--epochs', 'many').stderr).toMatch(/--epochs: expected an integer/);
+  });
+});
