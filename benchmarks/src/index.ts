@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
 import { benchDbLoad } from './db-load.js';
+import { benchModels } from './models.js';
 import { benchRegionConv } from './region-conv.js';
 import type { BenchReport } from './report.js';
 
@@ -25,6 +26,7 @@ if (!Number.isInteger(iterations) || iterations < 1) {
 const benches: Record<string, () => Promise<BenchReport>> = {
   'region-conv': () => benchRegionConv({ backend: 'wasm', size: 128, channels: 64, warmup: 3, iterations, densities: [0.05, 0.25, 0.5, 1] }),
   'eval-vs-pillow': () => benchEvalVsPillow({ pairs: 48, width: 2048, height: 1024, numClasses: 19, rounds: Math.min(iterations, 5) }),
+  models: () => benchModels({ size: [512, 512], iterations: Math.min(iterations, 5) }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
 };
 if (values.only && !benches[values.only]) {

@@ -24,6 +24,15 @@ describe('wasm kernels added by pixelwise', () => {
     { x: [1, 13, 9, 2], k: [7, 7], cout: 3, stride: 4, pad: 'valid' },
     { x: [2, 8, 8, 4], k: [1, 1], cout: 3, stride: 2, pad: 0 },
   ];
+
+  it('Conv2DBackpropInput with a huge kernel (FCN-32s upsampling at 512x512) falls back to the upstream kernel', async () => {
+    const dys = randn(1 * 17 * 17 * 2, 78);
+    const fs = randn(64 * 64 * 2 * 2, 79);
+    const { cpu, wasm } = await onBoth(() =>
+      tf.tidy(() => Array.from(tf.conv2dTranspose(tf.tensor4d(dys, [1, 17, 17, 2]), tf.tensor4d(fs, [64, 64, 2, 2]), [1, 576, 576, 2], 32, 'valid').dataSync())),
+    );
+    expectClose(wasm, cpu, 1e-5);
+  });
   for (const c of convCases) {
     it(`Conv2DBackpropFilter equals cpu: x ${c.x.join('x')} k ${c.k.join('x')} stride ${c.stride} pad ${c.pad}`, async () => {
       const xs = randn(c.x.reduce((a, b) => a * b, 1), 71);

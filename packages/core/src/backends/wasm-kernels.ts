@@ -131,6 +131,13 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput (pixelwise wasm kernel): only NHWC is supported');
   const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  // XNNPACK keeps one pointer per (output pixel, kernel tap): for FCN's 64x64 upsampling kernels
+  // that is billions. Such layers use the upstream direct kernel instead.
+  if (n * h * w * kh * kw > MAX_INDIRECTION || !upstreamBackpropInput) {
+    if (!upstreamBackpropInput) throw new Error('Conv2DBackpropInput (pixelwise wasm kernel): upstream kernel missing');
+    if (!upstreamReady) setupUpstream(args.backend);
+    return upstreamBackpropInput.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+  }
   const fv = backend.readSync(filter.dataId) as Float32Array;
   const rotated = new Float32Array(kh * kw * co * ci);
   for (let y = 0; y < kh; y++)
@@ -197,6 +204,17 @@ function unsortedSegmentSum(args: KernelArgs): TensorInfo {
   return backend.makeOutput([numSegments, ...x.shape.slice(ids.shape.length)], x.dtype, undefined, out);
 }
 
+/** Largest (output pixels x kernel taps) handed to the forward-convolution route. */
+const MAX_INDIRECTION = 1 << 24;
+let upstreamBackpropInput: tf.KernelConfig | undefined;
+let upstreamReady = false;
+
+/** The upstream kernel binds its wasm function in a setup step the backend runs at start-up. */
+function setupUpstream(backend: unknown): void {
+  upstreamBackpropInput?.setupFunc?.(backend as tf.KernelBackend);
+  upstreamReady = true;
+}
+
 let registered = false;
 
 /** Registers the missing wasm kernels once; safe to call repeatedly. */
@@ -208,9 +226,12 @@ export function registerWasmKernels(): void {
     ['Conv2DBackpropInput', conv2DBackpropInput as unknown as tf.KernelFunc],
     ['UnsortedSegmentSum', unsortedSegmentSum as unknown as tf.KernelFunc],
   ];
+  upstreamBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   for (const [kernelName, kernelFunc] of kernels) {
-    // Conv2DBackpropInput exists upstream but is a slow direct loop: replace it.
+    // Conv2DBackpropInput exists upstream but is a slow direct loop: replace it (keeping it for
+    // very large kernels, see above).
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    const setupFunc = kernelName === 'Conv2DBackpropInput' ? setupUpstream : undefined;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc: setupFunc as tf.KernelSetupFunc } : {}) });
   }
 }
