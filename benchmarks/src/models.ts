@@ -1,6 +1,7 @@
 /**
  * The model zoo at one input size: parameters, convolution multiply-adds and wasm latency of one
- * forward pass (batch 1). Full-size models are timed with fewer iterations; a model that cannot
+ * forward pass (batch 1). -lite models: 1 warm-up + N timed runs; full-size models (seconds per
+ * pass on one wasm thread): a single timed run. A model that cannot
  * be built or run here (e.g. out of wasm memory) is reported as such, not skipped silently.
  */
 import { setBackend, tf, type Tensor4D } from '@pixelwise/core';
@@ -36,7 +37,9 @@ export async function benchModels(o: ModelsBenchOptions): Promise<BenchReport> {
     if (!e) throw new Error(`unknown model ${name}`);
     const c = modelComplexity(name, {}, o.size);
     const row: Row = { name, family: e.family, params: c.params, gmacs: c.macs / 1e9 };
-    const iterations = e.width < 1 ? o.iterations : 2;
+    // Full-size models take seconds per pass on one CPU thread: one untimed-warm-up-free run.
+    const full = e.width >= 1;
+    const iterations = full ? 1 : o.iterations;
     process.stderr.write(`models: ${name} (${row.gmacs.toFixed(1)} GMACs)...\n`);
     try {
       const model = createModel(name);
@@ -46,9 +49,9 @@ export async function benchModels(o: ModelsBenchOptions): Promise<BenchReport> {
         tf.tidy(() => model.forward(x).out.dataSync());
         return performance.now() - t0;
       };
-      once();
+      if (!full) once();
       const samples = Array.from({ length: iterations }, once);
-      const st = summarizeLatencies(samples, 1);
+      const st = summarizeLatencies(samples, full ? 0 : 1);
       Object.assign(row, { p50: st.p50, p90: st.p90, iterations });
       x.dispose();
       model.dispose();
@@ -66,5 +69,5 @@ export async function benchModels(o: ModelsBenchOptions): Promise<BenchReport> {
         : `| ${r.name} | ${r.family} | ${(r.params / 1e6).toFixed(2)} | ${r.gmacs.toFixed(2)} | ${r.p50?.toFixed(0)} | ${r.p90?.toFixed(0)} | ${r.iterations} |`,
     ),
   ].join('\n');
-  return { name: 'models', config: { size: o.size, iterations: o.iterations, warmup: 1, batch: 1 }, backend: choice.backend, machine: os(), results: rows, markdown: md };
+  return { name: 'models', config: { size: o.size, liteIterations: o.iterations, liteWarmup: 1, fullIterations: 1, fullWarmup: 0, batch: 1 }, backend: choice.backend, machine: os(), results: rows, markdown: md };
 }
