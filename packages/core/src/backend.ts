@@ -60,7 +60,8 @@ const candidates: Record<ConcreteBackend, Candidate[]> = {
 const autoOrder: ConcreteBackend[] = ['tensorflow', 'wasm', 'cpu'];
 
 async function activate(c: Candidate): Promise<void> {
-  await c.load();
+  // A bundle (or the page itself) may have registered the backend already: then nothing to import.
+  if (!tf.findBackendFactory(c.backend)) await c.load();
   if (c.backend === 'wasm') registerWasmKernels();
   if (!tf.findBackendFactory(c.backend)) throw new Error(`${c.package} registered no '${c.backend}' backend`);
   const ok = await tf.setBackend(c.backend);

@@ -1,0 +1,97 @@
+/**
+ * The package's main entry in a real browser: @pixelwise/models (with @pixelwise/core and
+ * TensorFlow.js) bundled for the browser by esbuild — no Node built-ins may be reachable — loaded
+ * by Debian's Chromium (installed by scripts/ensure-chromium.sh) through playwright-core, where it
+ * builds fcn8s-lite and segments a synthetic image on the wasm backend.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const pkgDir = fileURLToPath(new URL('..', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'pixelwise-browser-'));
+const artifacts = join(pkgDir, 'test-artifacts');
+let server: Server;
+let browser: Browser;
+let url = '';
+
+const ENTRY = `
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setBackend, tf } from '@pixelwise/core';
+import { createModel, generateScene } from '@pixelwise/models';
+setWasmPaths('/');
+window.segment = async () => {
+  const choice = await setBackend('wasm');
+  const scene = generateScene({ width: 64, height: 48, classes: 4, seed: 5 });
+  const model = createModel('fcn8s-lite', { numClasses: 4 });
+  const before = tf.memory().numTensors;
+  const rgb = tf.tensor4d(Int32Array.from(scene.image), [1, 48, 64, 3], 'int32');
+  const labels = model.predict(rgb);
+  const data = Array.from(await labels.data());
+  const shape = labels.shape;
+  tf.dispose([rgb, labels]);
+  return { backend: choice.backend, shape, min: Math.min(...data), max: Math.max(...data), leaked: tf.memory().numTensors - before, params: model.parameterCount() };
+};
+document.body.dataset.ready = '1';
+`;
+
+beforeAll(async () => {
+  const executablePath = execFileSync('bash', [join(pkgDir, '..', '..', 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  writeFileSync(join(root, 'entry.js'), ENTRY);
+  await build({ entryPoints: [join(root, 'entry.js')], bundle: true, format: 'esm', platform: 'browser', outfile: join(root, 'bundle.js'), nodePaths: [join(pkgDir, 'node_modules')], alias: { '@pixelwise/models': join(pkgDir, 'dist', 'index.js') }, logLevel: 'error' });
+  const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  for (const f of readdirSync(join(wasmDir, 'dist'))) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, 'dist', f), join(root, f));
+  writeFileSync(join(root, 'index.html'), '<!doctype html><html><body><script type="module" src="/bundle.js"></script></body></html>');
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  server = createServer((req, res) => {
+    const name = (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '').split('?')[0]?.slice(1) ?? '';
+    try {
+      const body = readFileSync(join(root, name));
+      res.writeHead(200, { 'content-type': types[extname(name)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('@pixelwise/models in Chromium', () => {
+  it('bundles for the browser and segments an image on the wasm backend', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 60_000 });
+    const r = (await page.evaluate('window.segment()')) as { backend: string; shape: number[]; min: number; max: number; leaked: number; params: number };
+    expect(errors).toEqual([]);
+    expect(r.backend).toBe('wasm');
+    expect(r.shape).toEqual([1, 48, 64]);
+    expect(r.min).toBeGreaterThanOrEqual(0);
+    expect(r.max).toBeLessThan(4);
+    expect(r.leaked).toBe(0);
+    expect(r.params).toBeGreaterThan(1e5);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'browser-models.png') });
+    await page.close();
+  });
+});
