@@ -46,7 +46,10 @@ export async function benchModels(o: ModelsBenchOptions): Promise<BenchReport> {
       const x = tf.randomUniform([1, o.size[0], o.size[1], 3]) as Tensor4D;
       const once = () => {
         const t0 = performance.now();
-        tf.tidy(() => model.forward(x).out.dataSync());
+        // Return the tensor from tidy, not its data: tidy walks every element of what it returns.
+        const out = tf.tidy(() => model.forward(x).out);
+        out.dataSync();
+        out.dispose();
         return performance.now() - t0;
       };
       if (!full) once();
