@@ -29,7 +29,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'models', summary: 'list the model registry with parameters and multiply-adds', load: async () => (await import('./commands/models.js')).registerModels },
   { name: 'train', summary: 'train a model on a dataset directory', load: async () => (await import('./commands/train.js')).registerTrain },
   { name: 'predict', summary: 'segment images with a trained model (label PNGs, optional logits)', load: async () => (await import('./commands/predict.js')).registerPredict },
-  { name: 'bench', summary: 'measure latency percentiles and FPS of a model', issue: 5 },
+  { name: 'bench', summary: 'measure latency percentiles and FPS of a model (and mIoU with --data)', load: async () => (await import('./commands/bench.js')).registerBench },
   { name: 'video', summary: 'run per-frame, clockwork or TDNet video segmentation', issue: 6 },
   { name: 'flow', summary: 'estimate optical flow with the FlowNet-style model', issue: 6 },
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
