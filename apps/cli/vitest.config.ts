@@ -1,12 +1,1 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results.json' },
-  },
-});
+export { default } from '../../vitest.shared.js';

@@ -1,12 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 600_000,
-    pool: 'forks',
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results.json' },
-  },
-});
+// Hooks may apt-install PostgreSQL on a fresh machine before starting a server.
+export default mergeConfig(shared, defineConfig({ test: { hookTimeout: 600_000 } }));
