@@ -39,12 +39,18 @@ export function measureComplexity(model: Segmentor, narrow: Segmentor, size: [nu
     const name = names.get(layer);
     if (name !== undefined) grids.set(name, { h: output.shape[1], w: output.shape[2], inH: input.shape[1], inW: input.shape[2] });
   });
+  // Models with a cascade mode (Deep Layer Cascade) are counted in full mode: every pixel through
+  // every stage, the upper bound that `bench` compares the cascade against.
+  const modal = narrow as unknown as { mode?: string };
+  const savedMode = modal.mode;
+  if (savedMode !== undefined) modal.mode = 'full';
   try {
     tf.tidy(() => {
       narrow.forward(tf.zeros([1, size[0], size[1], 3]) as Tensor4D, EVAL);
     });
   } finally {
     recordConvOutputs(undefined);
+    if (savedMode !== undefined) modal.mode = savedMode;
   }
   let macs = 0;
   for (const [name, m] of model.namedModules()) {

@@ -24,6 +24,8 @@ export type { DilationOptions } from './segmentors/dilation.js';
 export { PSPNet } from './segmentors/pspnet.js';
 export type { PSPNetOptions } from './segmentors/pspnet.js';
 export { Hypercolumn } from './segmentors/hypercolumn.js';
+export { LayerCascade } from './segmentors/layer-cascade.js';
+export type { CascadeMode, CascadeStats, LayerCascadeOptions } from './segmentors/layer-cascade.js';
 export type { HypercolumnOptions } from './segmentors/hypercolumn.js';
 export { ContextModule, identityInit, CONTEXT_DILATIONS } from './heads/context-module.js';
 export type { ContextKind } from './heads/context-module.js';

@@ -10,6 +10,7 @@ import { DilationNet } from './segmentors/dilation.js';
 import { DeconvNet, SegNet } from './segmentors/encoder-decoder.js';
 import { FCN } from './segmentors/fcn.js';
 import { Hypercolumn } from './segmentors/hypercolumn.js';
+import { LayerCascade } from './segmentors/layer-cascade.js';
 import { PSPNet } from './segmentors/pspnet.js';
 import type { Segmentor } from './segmentors/segmentor.js';
 import { LRASPPMobileNetV3, TorchvisionResNetSegmentor } from './segmentors/torchvision.js';
@@ -68,6 +69,18 @@ const ENTRIES: Record<string, ModelEntry> = {
     build: (o) => new PSPNet({ ...o, depth: 18, channels: Math.max(8, Math.round(256 * o.width)) }),
   },
   ...withLite('hypercolumn', paper('hypercolumn', 'Hypercolumns on an AlexNet-style net: pool2, conv4, fc7 (Hariharan et al., CVPR 2015)', (o) => new Hypercolumn(o))),
+  'layer-cascade': {
+    family: 'layer-cascade',
+    description: 'Deep Layer Cascade: 3-stage residual net (3/4/6 blocks, 64-256 channels), per-stage heads, region convolution, rho 0.95 (Li et al., CVPR 2017)',
+    width: 1,
+    build: (o) => new LayerCascade({ ...o, blocks: [3, 4, 6] }),
+  },
+  'layer-cascade-lite': {
+    family: 'layer-cascade',
+    description: 'Deep Layer Cascade at width x0.5 with 2/2/2 blocks (CPU-sized)',
+    width: 0.5,
+    build: (o) => new LayerCascade({ ...o, blocks: [2, 2, 2] }),
+  },
   fcn_resnet50: {
     family: 'torchvision',
     description: 'torchvision fcn_resnet50: dilated ResNet-50 (output stride 8) + FCNHead; loads torchvision weights',
