@@ -1,4 +1,5 @@
 /** Shared flag schemas: one place that turns strings into typed, range-checked values. */
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { CliError } from './errors.js';
 
@@ -40,3 +41,17 @@ export const modelFlag = (isModelName: (n: string) => boolean, names: () => stri
   z.string().superRefine((m, ctx) => {
     if (!isModelName(m)) ctx.addIssue({ code: 'custom', message: `--model: unknown model '${m}'; valid models: ${names().join(', ')}` });
   });
+
+/** `--save` and `--tag` (and, for evaluations of existing predictions, `--model`): schema part. */
+export const saveFlags = {
+  save: z.boolean().optional(),
+  tag: z.array(z.string()).optional(),
+};
+export const savePredictionFlags = { ...saveFlags, model: z.string().min(1).optional() };
+
+/** Registers `--save`, `--tag` (and `--model` when the command does not build a model itself). */
+export function addSaveOptions(cmd: Command, what: string, withModel = false): Command {
+  cmd.option('--save', `save ${what} to the results database (DATABASE_URL, default ~/.pixelwise/pixelwise.db) and print its id`);
+  if (withModel) cmd.option('--model <name>', 'model that produced the predictions (recorded with --save)');
+  return cmd.option('--tag <tag...>', 'tags recorded with --save');
+}

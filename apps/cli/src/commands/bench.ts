@@ -13,7 +13,7 @@ import { createModel, evaluate, isModelName, loadWeights, MODELS, modelComplexit
 import { openDataset, readCheckpointInfo, type SegmentationDataset } from '@pixelwise/models/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, modelFlag, parseFlags, sizeFlag } from '../options.js';
+import { addSaveOptions, intFlag, modelFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
 const schema = z.object({
@@ -26,8 +26,7 @@ const schema = z.object({
   warmup: intFlag('--warmup', 0, 1000),
   data: z.string().optional(),
   json: z.boolean().optional(),
-  save: z.boolean().optional(),
-  tag: z.array(z.string()).optional(),
+  ...saveFlags,
 });
 
 export interface BenchResult {
@@ -135,7 +134,7 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
 }
 
 export function registerBench(program: Command): void {
-  program
+  const cmd = program
     .command('bench')
     .description('measure latency percentiles and FPS of a model (and mIoU with --data)')
     .requiredOption('--model <name>', 'registry name')
@@ -147,9 +146,8 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed iterations first', '3')
     .option('--data <dir>', 'also evaluate mIoU on this dataset\'s val split')
     .option('--json', 'print one JSON object')
-    .option('--save', 'save the run to the results database and print its id')
-    .option('--tag <tag...>', 'tags recorded with --save')
     .action(async (raw: Record<string, unknown>) => {
       await benchCommand(raw);
     });
+  addSaveOptions(cmd, 'the run');
 }

@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { z } from 'zod';
 import { DATASETS, type TemporalConsistencyResult, type VpqResult } from '@pixelwise/eval';
 import { evaluateVideos } from '@pixelwise/eval/node';
+import { addSaveOptions, savePredictionFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { cliErrors, parseOptions, readClassNames } from './eval.js';
 
@@ -25,9 +26,7 @@ const videoOptions = z
     names: z.string().optional(),
     dataset: z.enum(['cityscapes']).optional(),
     json: z.boolean().optional(),
-    save: z.boolean().optional(),
-    model: z.string().min(1).optional(),
-    tag: z.array(z.string()).optional(),
+    ...savePredictionFlags,
   })
   .transform((o, ctx) => {
     const preset = o.dataset === undefined ? undefined : DATASETS[o.dataset];
@@ -140,7 +139,7 @@ export async function evalVideoCommand(raw: Record<string, unknown>): Promise<vo
 }
 
 export function registerEvalVideo(program: Command): void {
-  program
+  const cmd = program
     .command('eval-video')
     .description('evaluate video panoptic predictions (VPQ) and temporal consistency')
     .requiredOption('--pred <dir>', 'predicted videos: <video>/<frame>_sem.png and _inst.png')
@@ -151,8 +150,6 @@ export function registerEvalVideo(program: Command): void {
     .option('--names <file>', 'class names, one per line')
     .addOption(new Option('--dataset <name>', 'Cityscapes-VPS preset: 19 classes, things 11..18').choices(['cityscapes']))
     .option('--json', 'print one JSON object on stdout')
-    .option('--save', 'save the run to the results database and print its id')
-    .option('--model <name>', 'model that produced the predictions (recorded with --save)')
-    .option('--tag <tag...>', 'tags recorded with --save')
     .action(evalVideoCommand);
+  addSaveOptions(cmd, 'the run', true);
 }

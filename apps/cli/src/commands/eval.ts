@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DATASETS, formatMetricsTable, parseClassNames, segmentationMetrics, type ConfusionMatrixData, type SegmentationMetrics } from '@pixelwise/eval';
 import { evaluateImagePairs, pairFiles } from '@pixelwise/eval/node';
 import { CliError } from '../errors.js';
+import { addSaveOptions, savePredictionFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 
 const intIn = (flag: string, min: number, max: number) =>
@@ -29,9 +30,7 @@ const evalOptions = z
     cityscapesLabelIds: z.boolean().optional(),
     workers: intIn('--workers', 0, 64).optional(),
     json: z.boolean().optional(),
-    save: z.boolean().optional(),
-    model: z.string().min(1).optional(),
-    tag: z.array(z.string()).optional(),
+    ...savePredictionFlags,
   })
   .transform((o, ctx) => {
     const preset = o.dataset === undefined ? undefined : DATASETS[o.dataset];
@@ -153,7 +152,7 @@ export async function cliErrorsAsync<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function registerEval(program: Command): void {
-  program
+  const cmd = program
     .command('eval')
     .description('evaluate predicted label PNGs against ground truth (mIoU, accuracy, per-class IoU)')
     .requiredOption('--pred <dir>', 'predicted label PNGs (searched recursively, matched to --gt by name)')
@@ -165,8 +164,6 @@ export function registerEval(program: Command): void {
     .option('--cityscapes-label-ids', 'map Cityscapes labelIds (0..33) to the 19 trainIds in ground truth and prediction')
     .option('--workers <n>', 'decoding threads (default: one per core; 0 = main thread)')
     .option('--json', 'print one JSON object on stdout')
-    .option('--save', 'save the run to the results database (DATABASE_URL, default ~/.pixelwise/pixelwise.db) and print its id')
-    .option('--model <name>', 'model that produced the predictions (recorded with --save)')
-    .option('--tag <tag...>', 'tags recorded with --save')
     .action(evalCommand);
+  addSaveOptions(cmd, 'the run', true);
 }

@@ -10,7 +10,7 @@ import { createModel, createOptimizer, isModelName, modelNames, train, type Epoc
 import { loadCheckpoint, openDataset, readCheckpointInfo, saveCheckpoint, type SegmentationDataset } from '@pixelwise/models/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, modelFlag, numberFlag, parseFlags, sizeFlag } from '../options.js';
+import { addSaveOptions, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
 const schema = z.object({
@@ -26,8 +26,7 @@ const schema = z.object({
   seed: intFlag('--seed', 0, 2 ** 31 - 1),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   json: z.boolean().optional(),
-  save: z.boolean().optional(),
-  tag: z.array(z.string()).optional(),
+  ...saveFlags,
   val: z.boolean(),
   auxWeight: numberFlag('--aux-weight', -1, 10),
 });
@@ -153,7 +152,7 @@ export async function trainCommand(raw: Record<string, unknown>): Promise<TrainR
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const cmd = program
     .command('train')
     .description('train a model on a dataset directory (synthetic, PASCAL VOC or Cityscapes layout)')
     .requiredOption('--model <name>', 'registry name, e.g. fcn8s-lite (see `pixelwise models`)')
@@ -170,9 +169,8 @@ export function registerTrain(program: Command): void {
     .option('--no-val', 'skip validation after each epoch')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--json', 'print one JSON object with the training history')
-    .option('--save', 'save the run (final validation metrics) to the results database and print its id')
-    .option('--tag <tag...>', 'tags recorded with --save')
     .action(async (raw: Record<string, unknown>) => {
       await trainCommand(raw);
     });
+  addSaveOptions(cmd, 'the run (final validation metrics)');
 }
