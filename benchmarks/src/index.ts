@@ -2,8 +2,10 @@
  * `pnpm bench`: runs the benchmarks and prints, for each, a Markdown table (stdout) ready for
  * docs/BENCHMARKS.md together with the command and machine. `--json` prints JSON instead.
  * Usage: node dist/index.js [--only NAME] [--iterations N] [--json]
+ *        [--weights CKPT --data DIR]   (the trained layer-cascade and its data, for `cascade`)
  */
 import { parseArgs } from 'node:util';
+import { benchCascade } from './cascade.js';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
@@ -15,6 +17,10 @@ const { values } = parseArgs({
     only: { type: 'string' },
     iterations: { type: 'string', default: '20' },
     json: { type: 'boolean', default: false },
+    weights: { type: 'string' },
+    data: { type: 'string' },
+    rhos: { type: 'string', default: '0.7,0.8,0.9,0.95,0.99' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const iterations = Number(values.iterations);
@@ -27,6 +33,21 @@ const benches: Record<string, () => Promise<BenchReport>> = {
   'region-conv': () => benchRegionConv({ backend: 'wasm', size: 128, channels: 64, warmup: 3, iterations, densities: [0.05, 0.25, 0.5, 1] }),
   'eval-vs-pillow': () => benchEvalVsPillow({ pairs: 48, width: 2048, height: 1024, numClasses: 19, rounds: Math.min(iterations, 5) }),
   models: () => benchModels({ size: [512, 512], iterations: Math.min(iterations, 5) }),
+  cascade: () => {
+    if (!values.weights || !values.data) {
+      throw new Error('cascade: needs --weights CKPT --data DIR (a trained layer-cascade-lite and its synthetic data; see docs/BENCHMARKS.md)');
+    }
+    return benchCascade({
+      model: 'layer-cascade-lite',
+      weights: values.weights,
+      data: values.data,
+      size: [256, 256],
+      rhos: (values.rhos ?? '').split(',').map(Number),
+      iterations,
+      rounds: Number(values.rounds),
+      backend: 'wasm',
+    });
+  },
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
 };
 if (values.only && !benches[values.only]) {
@@ -36,6 +57,8 @@ if (values.only && !benches[values.only]) {
 const reports: BenchReport[] = [];
 for (const [name, run] of Object.entries(benches)) {
   if (values.only && values.only !== name) continue;
+  // The cascade benchmark needs a trained model: it runs only when asked for.
+  if (!values.only && name === 'cascade') continue;
   reports.push(await run());
 }
 if (values.json) {

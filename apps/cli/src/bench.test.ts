@@ -1,6 +1,7 @@
 /** `pixelwise bench`: the --json contract, --data mIoU, --save into the leaderboard, errors. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { decodePng } from '@pixelwise/core/io';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,16 +30,46 @@ describe('pixelwise bench', () => {
     expect(lb.rows).toEqual([expect.objectContaining({ model: 'hypercolumn-lite', fps: b.fps, runId: b.runId })]);
   });
 
-  it('bad input: unknown model, missing weights, bad size: one line, exit 2, nothing saved', () => {
+  it('layer-cascade: stage fractions, multiply-adds spent, stage-map PNGs in the legend colours, stages and artifacts saved', () => {
+    type Cascade = { mode: string; rho: number; stageFractions: number[]; macsFraction: number; gmacs: number; gmacsSpent: number; runId: number };
+    const run = (...args: string[]) => {
+      const r = cli('bench', '--model', 'layer-cascade-lite', '--size', '48x48', '--iters', '2', '--warmup', '0', '--data', 'd', '--json', ...args);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Cascade;
+    };
+    // rho = 0: every pixel exits after stage 1; stages 2 and 3 cost nothing.
+    const easy = run('--rho', '0', '--stage-maps', 'maps', '--save');
+    expect(easy).toMatchObject({ mode: 'cascade', rho: 0, stageFractions: [1, 0, 0] });
+    expect(easy.macsFraction).toBeLessThan(0.5);
+    expect(easy.gmacsSpent).toBeCloseTo(easy.gmacs * easy.macsFraction, 9);
+    // Full mode: the last stage labels everything, all multiply-adds are spent.
+    const full = run('--mode', 'full');
+    expect(full).toMatchObject({ mode: 'full', stageFractions: [0, 0, 1], macsFraction: 1 });
+    // rho = 1: nothing is confident enough to exit early — the same cost as full mode.
+    expect(run('--rho', '1')).toMatchObject({ stageFractions: [0, 0, 1], macsFraction: 1 });
+
+    const stageMap = decodePng(new Uint8Array(readFileSync(join(dir, 'maps', 'synth_000004_stages.png'))));
+    expect(stageMap).toMatchObject({ width: 48, height: 48, channels: 3 });
+    for (let i = 0; i < 48 * 48; i++) expect([stageMap.data[i * 3], stageMap.data[i * 3 + 1], stageMap.data[i * 3 + 2]]).toEqual([0x2c, 0xa0, 0x2c]);
+    expect(existsSync(join(dir, 'maps', 'synth_000004_image.png')) && existsSync(join(dir, 'maps', 'synth_000004_pred.png'))).toBe(true);
+
+    const shown = JSON.parse(cli('runs', 'show', String(easy.runId), '--json').stdout) as { stages: Array<{ stage: number; pixelFraction: number }>; artifacts: Array<{ kind: string; path: string }> };
+    expect(shown.stages.map((s) => [s.stage, s.pixelFraction])).toEqual([[1, 1], [2, 0], [3, 0]]);
+    expect(shown.artifacts.map((a) => a.kind)).toEqual(['image', 'prediction', 'stage-map', 'image', 'prediction', 'stage-map']);
+  });
+
+  it('bad input: unknown model, missing weights, bad size, --mode on another model: one line, exit 2, nothing saved', () => {
     for (const args of [
       ['--model', 'fcn4s'],
       ['--model', 'fcn8s-lite', '--weights', 'nope.safetensors'],
       ['--model', 'fcn8s-lite', '--size', 'big'],
+      ['--model', 'fcn8s-lite', '--mode', 'full'],
+      ['--model', 'layer-cascade-lite', '--rho', '1.5'],
     ]) {
       const r = cli('bench', ...args, '--save');
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect((JSON.parse(cli('runs', '--json').stdout) as { runs: unknown[] }).runs).toHaveLength(1);
+    expect((JSON.parse(cli('runs', '--json').stdout) as { runs: unknown[] }).runs).toHaveLength(2);
   });
 });

@@ -10,12 +10,13 @@ export const intFlag = (flag: string, min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${flag}: expected an integer in ${min}..${max}`);
 
-export const numberFlag = (flag: string, min: number, max: number) =>
+/** A number in `(min, max]`, or `[min, max]` with `closed`. */
+export const numberFlag = (flag: string, min: number, max: number, closed = false) =>
   z
     .string()
     .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, `${flag}: expected a number`)
     .transform(Number)
-    .refine((n) => n > min && n <= max, `${flag}: expected a number in (${min}, ${max}]`);
+    .refine((n) => (closed ? n >= min : n > min) && n <= max, `${flag}: expected a number in ${closed ? '[' : '('}${min}, ${max}]`);
 
 /** `WIDTHxHEIGHT` -> `[width, height]`. */
 export const sizeFlag = (flag: string, min = 8, max = 8192) =>

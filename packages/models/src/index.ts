@@ -7,7 +7,7 @@ export { createModel, isModelName, modelComplexity, modelNames, MODELS } from '.
 export type { ModelEntry, ModelOptions } from './registry.js';
 export { measureComplexity } from './complexity.js';
 export type { Complexity } from './complexity.js';
-export { crossEntropy } from './losses/cross-entropy.js';
+export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
 
 export { Module, Layer, Sequential, EVAL, TRAIN, fromTorch, toTorch, torchShape, resetSeeds } from './module.js';
@@ -24,7 +24,7 @@ export type { DilationOptions } from './segmentors/dilation.js';
 export { PSPNet } from './segmentors/pspnet.js';
 export type { PSPNetOptions } from './segmentors/pspnet.js';
 export { Hypercolumn } from './segmentors/hypercolumn.js';
-export { LayerCascade } from './segmentors/layer-cascade.js';
+export { LayerCascade, cascadeExits, stageMapToRgb, STAGE_COLORS } from './segmentors/layer-cascade.js';
 export type { CascadeMode, CascadeStats, LayerCascadeOptions } from './segmentors/layer-cascade.js';
 export type { HypercolumnOptions } from './segmentors/hypercolumn.js';
 export { ContextModule, identityInit, CONTEXT_DILATIONS } from './heads/context-module.js';

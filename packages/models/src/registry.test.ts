@@ -1,7 +1,7 @@
 import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy } from './losses/cross-entropy.js';
+import { segmentorLoss } from './losses/cross-entropy.js';
 import { resetSeeds } from './module.js';
 import { createModel, modelComplexity, modelNames } from './registry.js';
 import { loadWeights, saveWeights, WeightsMismatchError } from './weights/state-dict.js';
@@ -17,6 +17,7 @@ const LITE: Array<[string, number]> = [
   ['dilation-context-large-lite', 40],
   ['pspnet-lite', 48],
   ['hypercolumn-lite', 64],
+  ['layer-cascade-lite', 48],
 ];
 
 describe('model zoo (wasm)', () => {
@@ -24,7 +25,7 @@ describe('model zoo (wasm)', () => {
 
   it('lists every paper model with a -lite twin and the torchvision models', () => {
     const names = modelNames();
-    for (const n of ['fcn32s', 'fcn16s', 'fcn8s', 'deconvnet', 'segnet', 'dilation-frontend', 'dilation-context-basic', 'dilation-context-large', 'pspnet', 'hypercolumn']) {
+    for (const n of ['fcn32s', 'fcn16s', 'fcn8s', 'deconvnet', 'segnet', 'dilation-frontend', 'dilation-context-basic', 'dilation-context-large', 'pspnet', 'hypercolumn', 'layer-cascade']) {
       expect(names).toContain(n);
       expect(names).toContain(`${n}-lite`);
     }
@@ -60,8 +61,7 @@ describe('model zoo (wasm)', () => {
       // are checked numerically in @pixelwise/core.)
       const ctx = { training: true, deterministic: true };
       const lossOf = () => {
-        const o = model.forward(x, ctx);
-        return tf.addN([crossEntropy(o.out, labels), ...o.aux.map((a) => tf.mul(crossEntropy(a, labels), 0.4))]) as tf.Scalar;
+        return segmentorLoss(model.forward(x, ctx), labels);
       };
       const opt = tf.train.adam(1e-3);
       const first = tf.tidy(() => lossOf().dataSync()[0] ?? NaN);

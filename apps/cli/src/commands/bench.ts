@@ -1,7 +1,11 @@
 /**
  * `pixelwise bench --model NAME [--weights CKPT] [--size WxH] [--batch N] [--backend B]
- * [--iters N] [--warmup N] [--data DIR] [--json] [--save]`: latency percentiles and FPS of one
- * forward pass, parameters and multiply-adds, and with `--data` the mIoU on that data's val split.
+ * [--iters N] [--warmup N] [--data DIR] [--mode cascade|full] [--rho R] [--stage-maps DIR]
+ * [--json] [--save]`: latency percentiles and FPS of one forward pass, parameters and
+ * multiply-adds, and with `--data` the mIoU on that data's val split. With `--data` the timed
+ * passes run on that data's images (a cascade's cost depends on the content), else on noise.
+ * Deep Layer Cascade models also report the fraction of pixels labelled by each stage and the
+ * multiply-adds actually spent.
  */
 import { cpus } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,11 +13,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeChoice, setBackend, tf, type BackendName, type Tensor4D } from '@pixelwise/core';
 import { measure, type LatencyStats } from '@pixelwise/eval';
-import { createModel, evaluate, isModelName, loadWeights, MODELS, modelComplexity, modelNames } from '@pixelwise/models';
+import { createModel, evaluate, isModelName, LayerCascade, loadWeights, MODELS, modelComplexity, modelNames, type Segmentor } from '@pixelwise/models';
+import { resizeBilinear } from '@pixelwise/models/data';
 import { openDataset, readCheckpointInfo, type SegmentationDataset } from '@pixelwise/models/node';
+import { STAGE_NAMES, StageAccumulator, writeStageArtifacts, type StageArtifact } from '../cascade.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { addSaveOptions, intFlag, modelFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
+import { addSaveOptions, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
 const schema = z.object({
@@ -25,9 +31,15 @@ const schema = z.object({
   iters: intFlag('--iters', 1, 100000),
   warmup: intFlag('--warmup', 0, 1000),
   data: z.string().optional(),
+  mode: z.enum(['cascade', 'full']).optional(),
+  rho: numberFlag('--rho', 0, 1, true).optional(),
+  stageMaps: z.string().optional(),
   json: z.boolean().optional(),
   ...saveFlags,
 });
+
+/** Stage maps written per run with `--stage-maps` (the first images of the data). */
+const STAGE_MAP_IMAGES = 4;
 
 export interface BenchResult {
   model: string;
@@ -42,12 +54,24 @@ export interface BenchResult {
   warmup: number;
   iterations: number;
   meanIoU?: number;
+  /** Deep Layer Cascade: inference mode and exit threshold. */
+  mode?: 'cascade' | 'full';
+  rho?: number;
+  /** Share of pixels labelled by stage 1, 2, 3 (with --data: over its val split). */
+  stageFractions?: [number, number, number];
+  /** Multiply-adds actually spent per image (cascade: the regions that ran), and its share of `gmacs`. */
+  gmacsSpent?: number;
+  macsFraction?: number;
   runId?: number | string;
 }
 
 export async function benchCommand(raw: Record<string, unknown>): Promise<BenchResult> {
   const o = parseFlags(schema, raw);
   if (o.weights !== undefined && !existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
+  if (MODELS[o.model]?.family !== 'layer-cascade' && (o.mode !== undefined || o.rho !== undefined || o.stageMaps !== undefined)) {
+    throw new CliError(`--mode, --rho and --stage-maps apply to layer-cascade models only, not ${o.model}`);
+  }
+  if (o.stageMaps !== undefined && o.data === undefined) throw new CliError('--stage-maps needs --data (the images to draw)');
   const info = o.weights ? await readCheckpointInfo(o.weights) : undefined;
   let val: SegmentationDataset | undefined;
   if (o.data !== undefined) {
@@ -68,21 +92,30 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
       throw new CliError(e instanceof Error ? e.message : String(e));
     }
   }
+  const cascade = model instanceof LayerCascade ? model : undefined;
+  if (cascade) {
+    cascade.mode = o.mode ?? 'cascade';
+    if (o.rho !== undefined) cascade.rho = o.rho;
+  }
   const [w, h] = o.size;
   const complexity = modelComplexity(o.model, { numClasses }, [h, w]);
-  const x = tf.randomUniform([o.batch, h, w, 3]) as Tensor4D;
+  const inputs = val ? await dataInputs(model, val, o.batch, w, h, Math.min(o.iters + o.warmup, 8)) : [model.normalize(tf.randomUniform([o.batch, h, w, 3], 0, 255) as Tensor4D)];
+  const timed = new StageAccumulator();
   const bar = createProgress(o.iters, { label: `bench ${o.model}`, unit: 'runs' });
+  let call = 0;
   const stats: LatencyStats = await measure(
     () => {
+      const x = inputs[call++ % inputs.length] as Tensor4D;
       // Return the tensor from tidy and read it outside: tidy would walk a returned typed array.
       const out = tf.tidy(() => model.forward(x).out);
       out.dataSync();
       out.dispose();
+      if (cascade?.lastStats) timed.add(cascade.lastStats, o.batch * w * h);
     },
     { warmup: o.warmup, iterations: o.iters, onIteration: (i) => bar.update(i + 1) },
   );
   bar.done();
-  x.dispose();
+  tf.dispose(inputs);
   const res: BenchResult = {
     model: o.model,
     backend: choice.backend,
@@ -96,11 +129,36 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
     warmup: o.warmup,
     iterations: o.iters,
   };
+  let stages = timed;
+  const artifacts: StageArtifact[] = [];
   if (val) {
-    const m = await evaluate(model, val, numClasses, { ignoreIndex: val.ignoreIndex, names: val.classes.map((c) => c.name) });
+    const onData = new StageAccumulator();
+    const evalBar = createProgress(val.names.length, { label: `mIoU on ${o.data ?? ''}`, unit: 'images' });
+    const m = await evaluate(model, val, numClasses, {
+      ignoreIndex: val.ignoreIndex,
+      names: val.classes.map((c) => c.name),
+      onProgress: (i) => evalBar.update(i),
+      onSample: async (i, sample, pred) => {
+        if (!cascade?.lastStats) return;
+        onData.add(cascade.lastStats, sample.image.width * sample.image.height);
+        if (o.stageMaps !== undefined && i < STAGE_MAP_IMAGES) {
+          artifacts.push(...(await writeStageArtifacts(o.stageMaps, sample.name ?? val.names[i] ?? String(i), sample.image, pred, cascade.lastStats, val.classes)));
+        }
+      },
+    });
+    evalBar.done();
     res.meanIoU = m.meanIoU;
+    stages = onData;
   }
   model.dispose();
+  if (cascade) {
+    res.mode = cascade.mode === 'full' ? 'full' : 'cascade';
+    res.rho = cascade.rho;
+    res.stageFractions = stages.fractions();
+    // Skipped multiply-adds per input pixel of the images seen, scaled to --size.
+    res.macsFraction = Math.max(0, 1 - (stages.skippedPerInputPixel() * w * h) / complexity.macs);
+    res.gmacsSpent = res.gmacs * res.macsFraction;
+  }
   if (o.save) {
     const { saveRun } = await import('@pixelwise/db');
     const { withDb } = await import('../db/open.js');
@@ -115,10 +173,32 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
         batch: o.batch,
         warmup: o.warmup,
         iterations: o.iters,
-        command: `pixelwise bench --model ${o.model} --size ${w}x${h} --backend ${o.backend}`,
+        command: `pixelwise bench --model ${o.model} --size ${w}x${h} --backend ${o.backend}${o.data ? ` --data ${o.data}` : ''}${cascade ? ` --mode ${res.mode ?? ''} --rho ${cascade.rho}` : ''}`,
         tags: o.tag ?? [],
-        metrics: { pixelAccuracy: null, meanAccuracy: null, meanIoU: res.meanIoU ?? null, frequencyWeightedIoU: null, vpq: null, vpqThings: null, vpqStuff: null, temporalConsistency: null, fps: res.fps },
+        metrics: {
+          pixelAccuracy: null,
+          meanAccuracy: null,
+          meanIoU: res.meanIoU ?? null,
+          frequencyWeightedIoU: null,
+          vpq: null,
+          vpqThings: null,
+          vpqStuff: null,
+          temporalConsistency: null,
+          fps: res.fps,
+          ...(cascade ? { extra: { rho: cascade.rho, macsFractionOfFull: res.macsFraction ?? null } } : {}),
+        },
         latency: stats,
+        ...(cascade && res.stageFractions
+          ? {
+              stages: res.stageFractions.map((f, i) => ({
+                stage: i + 1,
+                name: STAGE_NAMES[i],
+                pixelFraction: Math.min(1, Math.max(0, f)),
+                multiplyAdds: Math.round(stages.stageMacsPerInputPixel(i) * w * h),
+              })),
+            }
+          : {}),
+        artifacts,
       });
       return id;
     });
@@ -128,6 +208,13 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
     process.stdout.write(
       `${o.model} on ${res.backend}, ${w}x${h} batch ${o.batch}: p50 ${res.latencyMs.p50.toFixed(1)} ms, p90 ${res.latencyMs.p90.toFixed(1)} ms, ${res.fps.toFixed(2)} FPS; ${(res.params / 1e6).toFixed(2)} M params, ${res.gmacs.toFixed(2)} GMACs${res.meanIoU !== undefined ? `; mIoU ${(res.meanIoU * 100).toFixed(2)}` : ''}\n`,
     );
+    if (res.stageFractions) {
+      const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+      process.stdout.write(
+        `${res.mode} mode, rho ${res.rho ?? ''}: pixels labelled by stage 1/2/3 ${res.stageFractions.map(pct).join(' / ')}; ${res.gmacsSpent?.toFixed(2) ?? ''} GMACs spent (${pct(res.macsFraction ?? 1)} of full)\n`,
+      );
+    }
+    if (artifacts.length > 0) process.stdout.write(`stage maps: ${artifacts.filter((a) => a.kind === 'stage-map').length} written to ${o.stageMaps ?? ''}\n`);
     if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
   }
   return res;
@@ -144,10 +231,32 @@ export function registerBench(program: Command): void {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--iters <n>', 'timed iterations', '20')
     .option('--warmup <n>', 'untimed iterations first', '3')
-    .option('--data <dir>', 'also evaluate mIoU on this dataset\'s val split')
+    .option('--data <dir>', 'time on this dataset\'s val images and report their mIoU')
+    .addOption(new Option('--mode <mode>', 'layer-cascade inference: easy pixels exit early (cascade) or every pixel through every stage (full)').choices(['cascade', 'full']))
+    .option('--rho <r>', 'layer-cascade exit confidence, 0..1 (default: the model\'s, 0.95)')
+    .option('--stage-maps <dir>', `layer-cascade with --data: write image, prediction and stage-map PNGs of the first ${STAGE_MAP_IMAGES} images here`)
     .option('--json', 'print one JSON object')
     .action(async (raw: Record<string, unknown>) => {
       await benchCommand(raw);
     });
   addSaveOptions(cmd, 'the run');
+}
+
+/** Up to `count` batches of the data's val images resized to the bench size, normalised. */
+async function dataInputs(model: Segmentor, val: SegmentationDataset, batch: number, w: number, h: number, count: number): Promise<Tensor4D[]> {
+  const out: Tensor4D[] = [];
+  let next = 0;
+  for (let b = 0; b < Math.max(1, count); b++) {
+    const images: Uint8Array[] = [];
+    for (let k = 0; k < batch; k++) {
+      const s = await val.read(next++ % val.names.length);
+      const img = s.image.width === w && s.image.height === h ? s.image : resizeBilinear(s.image, w, h);
+      images.push(img.data);
+    }
+    const flat = new Uint8Array(batch * w * h * 3);
+    images.forEach((d, k) => flat.set(d, k * w * h * 3));
+    out.push(tf.tidy(() => model.normalize(tf.tensor4d(flat, [batch, h, w, 3], 'int32'))));
+    if (next >= val.names.length && b + 1 >= Math.ceil(val.names.length / batch)) break;
+  }
+  return out;
 }

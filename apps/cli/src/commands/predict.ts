@@ -4,14 +4,14 @@
  * `[C, H, W]` .npy scores at input resolution.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { setBackend, tf, type BackendName, type Tensor4D } from '@pixelwise/core';
 import { decodePng, encodeLabelPng, readSafetensors, writeNpy } from '@pixelwise/core/io';
 import { createModel, isModelName, loadWeights, modelNames, toUint8Rgb } from '@pixelwise/models';
-import { readCheckpointInfo } from '@pixelwise/models/node';
+import { readCheckpointInfo, writeFileAtomic } from '@pixelwise/models/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { intFlag, modelFlag, parseFlags } from '../options.js';
@@ -59,13 +59,6 @@ export function readRgb(bytes: Uint8Array, source: string): { width: number; hei
   return { width: img.width, height: img.height, data: rgb };
 }
 
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
-
 export async function predictCommand(raw: Record<string, unknown>): Promise<void> {
   const o = parseFlags(schema, raw);
   if (!existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
@@ -93,8 +86,8 @@ export async function predictCommand(raw: Record<string, unknown>): Promise<void
     });
     const ids = Uint8Array.from(labels.dataSync());
     const base = img.rel.replace(/\.png$/i, '');
-    await writeAtomic(join(o.out, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: ids }));
-    if (o.logits) await writeAtomic(join(o.out, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [numClasses, rgb.height, rgb.width], data: chw.dataSync() as Float32Array }));
+    await writeFileAtomic(join(o.out, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: ids }));
+    if (o.logits) await writeFileAtomic(join(o.out, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [numClasses, rgb.height, rgb.width], data: chw.dataSync() as Float32Array }));
     tf.dispose([labels, chw]);
     bar.update(i + 1);
   }

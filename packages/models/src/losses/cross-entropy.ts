@@ -6,12 +6,15 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Scalar, Tensor, Tensor3D, Tensor4D } from '@pixelwise/core';
+import type { SegmentorOutput } from '../segmentors/segmentor.js';
 
 export interface CrossEntropyOptions {
   /** Label that contributes nothing. Default 255. */
   ignoreIndex?: number;
   /** Per-class weights `[numClasses]`. */
   classWeights?: number[];
+  /** Per-pixel weights `[N, H, W]` (e.g. a 0/1 mask of the pixels the loss is over); constants. */
+  pixelWeights?: Tensor3D;
 }
 
 /**
@@ -28,6 +31,9 @@ export function crossEntropy(logits: Tensor4D, labels: Tensor3D, options: CrossE
   if (options.classWeights && options.classWeights.length !== c) {
     throw new Error(`crossEntropy: ${options.classWeights.length} class weights for ${c} classes`);
   }
+  if (options.pixelWeights && options.pixelWeights.shape.join() !== [n, h, w].join()) {
+    throw new Error(`crossEntropy: pixel weights ${JSON.stringify(options.pixelWeights.shape)} do not match logits (expected [${n},${h},${w}])`);
+  }
   return tf.tidy(() => {
     const lab = tf.cast(labels, 'int32');
     const valid = tf.cast(tf.notEqual(lab, tf.scalar(ignore, 'int32')), 'float32');
@@ -36,8 +42,22 @@ export function crossEntropy(logits: Tensor4D, labels: Tensor3D, options: CrossE
     const logp = tf.logSoftmax(tf.reshape(logits, [-1, c]));
     const nll = tf.neg(tf.sum(tf.mul(logp, onehot), 1));
     let weight: Tensor = tf.reshape(valid, [-1]);
+    if (options.pixelWeights) weight = tf.mul(weight, tf.reshape(options.pixelWeights, [-1]));
     if (options.classWeights) weight = tf.mul(weight, tf.sum(tf.mul(onehot, tf.tensor1d(options.classWeights)), 1));
     const total = tf.sum(weight);
     return tf.div(tf.sum(tf.mul(nll, weight)), tf.maximum(total, 1e-12)) as Scalar;
+  });
+}
+
+/**
+ * The training loss of a segmentor's output: cross-entropy of the main scores plus `auxWeight`
+ * (default 0.4, PSPNet's) times each auxiliary head's. For staged models (Deep Layer Cascade) the
+ * main term is the sum of the stage losses, each over the pixels that reach that stage.
+ */
+export function segmentorLoss(output: SegmentorOutput, labels: Tensor3D, options: CrossEntropyOptions & { auxWeight?: number } = {}): Scalar {
+  return tf.tidy(() => {
+    const main = output.stages ? output.stages.map((s) => crossEntropy(s.out, labels, { ...options, pixelWeights: s.reach })) : [crossEntropy(output.out, labels, options)];
+    const terms: Tensor[] = [...main, ...output.aux.map((a) => tf.mul(crossEntropy(a, labels, options), options.auxWeight ?? 0.4))];
+    return tf.addN(terms) as Scalar;
   });
 }

@@ -4,12 +4,12 @@
  * exactly). Each file is written to a temporary name and renamed: a crash leaves the previous
  * checkpoint intact.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { safetensorsToTensors, tensorsToSafetensors, type tf } from '@pixelwise/core';
 import { z } from 'zod';
 import type { Segmentor } from '../segmentors/segmentor.js';
+import { writeFileAtomic } from './files.js';
 import type { TrainConfig, TrainState } from '../train/trainer.js';
 import { loadWeights, saveWeights } from '../weights/state-dict.js';
 
@@ -31,13 +31,6 @@ export function sidecarPaths(weightsPath: string): { json: string; optim: string
   return { json: `${base}.json`, optim: `${base}.optim.safetensors` };
 }
 
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
-
 export interface SaveCheckpointOptions {
   model: Segmentor;
   info: Omit<CheckpointInfo, 'format' | 'version'>;
@@ -48,7 +41,7 @@ export interface SaveCheckpointOptions {
 export async function saveCheckpoint(weightsPath: string, o: SaveCheckpointOptions): Promise<void> {
   const info: CheckpointInfo = { format: 'pixelwise-checkpoint', version: 1, ...o.info };
   const { json, optim } = sidecarPaths(weightsPath);
-  await writeAtomic(weightsPath, saveWeights(o.model, { model: info.model, numClasses: String(info.numClasses) }));
+  await writeFileAtomic(weightsPath, saveWeights(o.model, { model: info.model, numClasses: String(info.numClasses) }));
   if (o.optimizer) {
     // Optimizer slots are keyed by variable names, which differ between processes: store them
     // under the parameters' state-dict names instead.
@@ -61,9 +54,9 @@ export async function saveCheckpoint(weightsPath: string, o: SaveCheckpointOptio
       const key = byVar.get(varName);
       named.set(key ? `${key}/${w.name.slice(slash + 1)}` : w.name, w.tensor);
     }
-    await writeAtomic(optim, tensorsToSafetensors(named));
+    await writeFileAtomic(optim, tensorsToSafetensors(named));
   }
-  await writeAtomic(json, `${JSON.stringify(info, null, 2)}\n`);
+  await writeFileAtomic(json, `${JSON.stringify(info, null, 2)}\n`);
 }
 
 /** Reads a checkpoint's sidecar JSON; undefined when there is none (plain weights file). */

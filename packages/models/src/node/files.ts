@@ -1,14 +1,19 @@
 /** File-system helpers with one-line errors that name the path. */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DatasetError } from '../data/errors.js';
 
 export { DatasetError };
 
-/** Writes `bytes` to a temporary file beside `path`, then renames it over `path`. */
+/**
+ * Writes `bytes` to a temporary file beside `path` (creating the folder), then renames it over
+ * `path`: readers see the old file or the whole new one, never a part.
+ */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, bytes);
     await rename(tmp, path);
   } catch (e) {

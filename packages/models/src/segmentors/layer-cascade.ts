@@ -35,8 +35,63 @@ export interface LayerCascadeOptions {
 export interface CascadeStats {
   /** Fraction of feature-grid pixels labelled by stage 1, 2, 3 (sums to 1). */
   stageFractions: [number, number, number];
-  /** `[N, h, w]` int32 stage (0, 1, 2) that labelled each feature-grid pixel. */
-  stageMap: tf.Tensor3D;
+  /** Stage (0, 1, 2) that labelled each feature-grid pixel, row-major `[N, h, w]`. */
+  stageMap: { data: Uint8Array; shape: [number, number, number] };
+  /**
+   * Multiply-adds per image that the cascade did not spend compared with full mode: the region
+   * convolutions of stages 2 and 3 skipped at the pixels that had already exited (mean over the
+   * batch). Zero in full mode.
+   */
+  skippedMacs: number;
+  /** Multiply-adds per image of stage s's convolutions at every pixel (s = 1, 2, 3). */
+  stageMacs: [number, number, number];
+}
+
+/** Stage colours of stage maps (stage 1, 2, 3): green, orange, red — docs/ARTIFACTS.md. */
+export const STAGE_COLORS: readonly (readonly [number, number, number])[] = [
+  [0x2c, 0xa0, 0x2c],
+  [0xff, 0x7f, 0x0e],
+  [0xd6, 0x27, 0x28],
+];
+
+/**
+ * Which pixels exit where (§3.1): a pixel exits at the first stage whose top class probability
+ * reaches `rho`. `probs[s]` are stage s's top-class probabilities `[N,h,w,1]`. Returns the 0/1
+ * exit mask of each given stage, the pixels that reached each (`reach[0]` = all) and those still
+ * `active` after them (they go on to the next stage; after the last stage, the last stage labels
+ * them). Call inside `tf.tidy`.
+ */
+export function cascadeExits(probs: readonly Tensor4D[], rho: number): { exits: Tensor4D[]; reach: Tensor4D[]; active: Tensor4D } {
+  const first = probs[0];
+  if (!first) throw new Error('cascadeExits: no stages');
+  let active: Tensor4D = tf.onesLike(first);
+  const exits: Tensor4D[] = [];
+  const reach: Tensor4D[] = [];
+  for (const p of probs) {
+    reach.push(active);
+    const exit = tf.mul(active, tf.cast(tf.greaterEqual(p, rho), 'float32')) as Tensor4D;
+    exits.push(exit);
+    active = tf.sub(active, exit) as Tensor4D;
+  }
+  return { exits, reach, active };
+}
+
+/** RGB pixels `[h*w*3]` of a stage map (values 0, 1, 2) in the fixed stage colours. */
+export function stageMapToRgb(stages: ArrayLike<number>): Uint8Array {
+  const rgb = new Uint8Array(stages.length * 3);
+  for (let i = 0; i < stages.length; i++) {
+    const c = STAGE_COLORS[stages[i] ?? -1];
+    if (!c) continue;
+    rgb[i * 3] = c[0];
+    rgb[i * 3 + 1] = c[1];
+    rgb[i * 3 + 2] = c[2];
+  }
+  return rgb;
+}
+
+/** A copy of `t` that is not connected to the gradient tape (masks are constants in training). */
+function detached<T extends tf.Tensor>(t: T): T {
+  return tf.tensor(t.dataSync(), t.shape, t.dtype) as T;
 }
 
 /** A residual block (two 3x3 convolutions + BN) that can be evaluated on a region only. */
@@ -61,6 +116,11 @@ class RegionBlock extends Module {
     if (!mask) return conv.forward(x);
     if (sparse) return regionConv2d(x, conv.weight as unknown as Tensor4D, mask, { rate: this.dilation, padding: this.dilation });
     return tf.mul(conv.forward(x), mask);
+  }
+
+  /** Multiply-adds per pixel of the block's two convolutions. */
+  get macsPerPixel(): number {
+    return 2 * 9 * this.conv1.kernelShape[2] * this.conv1.kernelShape[3];
   }
 
   /** `mask` `[N,h,w,1]` (undefined = everywhere); `sparse` selects region convolution. */
@@ -90,7 +150,7 @@ export class LayerCascade extends Segmentor {
   readonly numClasses: number;
   rho: number;
   mode: CascadeMode;
-  /** Statistics of the last forward pass (caller disposes `stageMap`). */
+  /** Statistics of the last forward pass. */
   lastStats?: CascadeStats;
   private readonly stem: Sequential;
   private readonly transitions: Conv2d[];
@@ -121,47 +181,57 @@ export class LayerCascade extends Segmentor {
     this.heads = widths.map((c, i) => this.add(`head${i + 1}`, new Conv2d(c, this.numClasses, { kernel: 1 })));
   }
 
+  /**
+   * Inference follows `mode`. Training runs the cascade with masked dense convolution (or every
+   * pixel through every stage in full mode) and returns each stage's scores with the pixels that
+   * reach it (`stages`): the trainer puts each stage's loss on those pixels only (§3.3).
+   */
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
-    this.lastStats?.stageMap.dispose();
+    const mode: CascadeMode = ctx.training && this.mode === 'cascade' ? 'masked' : this.mode;
     let stats: CascadeStats | undefined;
-    const out = tf.tidy(() => {
-      const size = [x.shape[1], x.shape[2]];
+    const result = tf.tidy(() => {
+      const size = [x.shape[1], x.shape[2]] as const;
       let f = this.stem.forward(x, ctx);
       const [n, h, w] = f.shape;
       const scores: Tensor4D[] = [];
-      const exits: Tensor4D[] = [];
-      let active: Tensor4D = tf.ones([n, h, w, 1]);
+      const probs: Tensor4D[] = [];
+      let region: Tensor4D | undefined;
       for (let s = 0; s < 3; s++) {
         const stage = this.stages[s] as Stage;
-        if (s > 0) {
-          // Channels change between stages: a 1x1 projection (dense; it is cheap).
-          f = (this.transitions[s - 1] as Conv2d).forward(f);
-        }
-        const region = s === 0 || this.mode === 'full' ? undefined : active;
-        const sparse = this.mode === 'cascade';
-        for (const b of stage.blocks) f = b.forward(f, ctx, region, sparse);
+        // Channels change between stages: a 1x1 projection (dense; it is cheap).
+        if (s > 0) f = (this.transitions[s - 1] as Conv2d).forward(f);
+        for (const b of stage.blocks) f = b.forward(f, ctx, region, mode === 'cascade');
         const score = (this.heads[s] as Conv2d).forward(f);
         scores.push(score);
-        if (s < 2 && this.mode !== 'full') {
-          const confident = tf.cast(tf.greaterEqual(tf.max(tf.softmax(score), 3, true), this.rho), 'float32');
-          const exit = tf.mul(active, confident) as Tensor4D;
-          exits.push(exit);
-          active = tf.sub(active, exit) as Tensor4D;
-        } else if (s < 2) {
-          exits.push(tf.zeros([n, h, w, 1]));
+        probs.push(mode === 'full' ? tf.zerosLike(score.slice([0, 0, 0, 0], [n, h, w, 1])) : tf.max(tf.softmax(score), 3, true));
+        if (s < 2 && mode !== 'full') {
+          const { active } = cascadeExits(probs, this.rho);
+          region = ctx.training ? detached(active) : active;
         }
       }
+      // Full mode: nothing exits early (probabilities 0 < rho); the last stage labels the rest.
+      const { exits, reach, active } = cascadeExits(probs.slice(0, 2), mode === 'full' ? 1.5 : this.rho);
       exits.push(active);
+      reach.push(active);
       // Each pixel keeps the scores of the stage where it exited.
       const combined = tf.addN(scores.map((sc, i) => tf.mul(sc, exits[i] as Tensor4D))) as Tensor4D;
       const total = n * h * w;
-      const fractions = exits.map((e) => (tf.sum(e).dataSync()[0] ?? 0) / total) as [number, number, number];
-      const stageMap = tf.keep(tf.cast(tf.squeeze(tf.addN([tf.mul(exits[1] as Tensor4D, 1), tf.mul(exits[2] as Tensor4D, 2)]), [3]), 'int32') as tf.Tensor3D);
-      stats = { stageFractions: fractions, stageMap };
-      return upsampleTo(combined, size);
+      const counts = exits.map((e) => tf.sum(e).dataSync()[0] ?? 0);
+      const reached = reach.map((r) => tf.sum(r).dataSync()[0] ?? 0);
+      const stageMacs = this.stages.map((st) => st.blocks.reduce((a, b) => a + b.macsPerPixel, 0) * h * w) as [number, number, number];
+      const skippedMacs = mode === 'full' ? 0 : stageMacs.reduce((a, m, i) => a + (i === 0 ? 0 : m * (1 - (reached[i] ?? 0) / total)), 0);
+      const map = tf.addN([tf.mul(exits[1] as Tensor4D, 1), tf.mul(exits[2] as Tensor4D, 2)]).dataSync();
+      const stageMap = { data: Uint8Array.from(map), shape: [n, h, w] as [number, number, number] };
+      stats = { stageFractions: counts.map((c) => c / total) as [number, number, number], stageMap, skippedMacs, stageMacs };
+      const stages = ctx.training
+        ? scores.map((sc, i) => ({
+            out: upsampleTo(sc, size),
+            reach: tf.squeeze(tf.image.resizeNearestNeighbor(mode === 'full' ? tf.onesLike(reach[i] as Tensor4D) : detached(reach[i] as Tensor4D), [size[0], size[1]]), [3]) as tf.Tensor3D,
+          }))
+        : undefined;
+      return { out: upsampleTo(combined, size), stages };
     });
     this.lastStats = stats;
-    return { out, aux: [] };
+    return { out: result.out, aux: [], ...(result.stages ? { stages: result.stages } : {}) };
   }
 }
-

@@ -17,6 +17,12 @@ export interface SegmentorOutput {
   out: Tensor4D;
   /** Auxiliary heads' scores at input resolution (training losses), when the model has them. */
   aux: Tensor4D[];
+  /**
+   * Training only, for models that label pixels in stages (Deep Layer Cascade): each stage's
+   * scores at input resolution and the pixels that reach it (`[N, H, W]`, 0/1). When present the
+   * trainer's main loss is the sum of the stage losses, each over the pixels reaching the stage.
+   */
+  stages?: { out: Tensor4D; reach: Tensor3D }[];
 }
 
 /**

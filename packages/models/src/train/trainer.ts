@@ -6,11 +6,11 @@
  * @pixelwise/eval. Browser-safe: checkpoints are written by the caller's `onEpoch` hook.
  */
 import { tf } from '@pixelwise/core';
-import type { Scalar, Tensor, Tensor3D } from '@pixelwise/core';
+import type { Tensor, Tensor3D } from '@pixelwise/core';
 import { ConfusionMatrix, segmentationMetrics, type SegmentationMetrics } from '@pixelwise/eval';
 import type { AugmentOptions } from '../data/augment.js';
 import { createRng } from '../data/rng.js';
-import { crossEntropy } from '../losses/cross-entropy.js';
+import { segmentorLoss } from '../losses/cross-entropy.js';
 import { EVAL, TRAIN } from '../module.js';
 import type { Segmentor } from '../segmentors/segmentor.js';
 import { loadBatch, shuffled, stackBatch, toUint8Rgb, type SampleSource } from './batches.js';
@@ -126,9 +126,7 @@ export async function train(model: Segmentor, data: SampleSource, run: TrainRun)
         () =>
           tf.tidy(() => {
             const out = model.forward(x, TRAIN);
-            const opts = { ignoreIndex: c.ignoreIndex ?? 255, classWeights: c.classWeights };
-            const terms: Tensor[] = [crossEntropy(out.out, y, opts), ...out.aux.map((a) => tf.mul(crossEntropy(a, y, opts), c.auxWeight ?? 0.4))];
-            return tf.addN(terms) as Scalar;
+            return segmentorLoss(out, y, { ignoreIndex: c.ignoreIndex ?? 255, classWeights: c.classWeights, auxWeight: c.auxWeight });
           }),
         true,
         model.trainableVariables(),
@@ -159,7 +157,13 @@ export async function evaluate(
   model: Segmentor,
   data: SampleSource,
   numClasses: number,
-  options: { ignoreIndex?: number; names?: string[]; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    ignoreIndex?: number;
+    names?: string[];
+    onProgress?: (done: number, total: number) => void;
+    /** Called after each image's forward pass (e.g. to read a cascade's statistics). */
+    onSample?: (i: number, sample: Awaited<ReturnType<SampleSource['read']>>, pred: Int32Array) => void | Promise<void>;
+  } = {},
 ): Promise<SegmentationMetrics> {
   const cm = new ConfusionMatrix({ numClasses, ignoreIndex: options.ignoreIndex ?? 255 });
   for (let i = 0; i < data.names.length; i++) {
@@ -172,6 +176,7 @@ export async function evaluate(
     const p = new Int32Array(pred.dataSync());
     pred.dispose();
     cm.add(s.labels.data, p, { predSource: s.name ?? data.names[i] });
+    await options.onSample?.(i, s, p);
     options.onProgress?.(i + 1, data.names.length);
   }
   return segmentationMetrics(cm, options.names ?? []);
