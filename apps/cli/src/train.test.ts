@@ -62,5 +62,8 @@ describe('pixelwise train', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(cli('train', '--model', 'fcn8s-lite', '--data', 'data', '--epochs', 'many').stderr).toMatch(/--epochs: expected an integer/);
+    const mode = cli('train', '--model', 'fcn8s-lite', '--data', 'data', '--mode', 'full');
+    expect(mode.status).toBe(2);
+    expect(mode.stderr.trim()).toBe('pixelwise: --mode applies to layer-cascade models only, not fcn8s-lite');
   });
 });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
-import { createModel, createOptimizer, isModelName, modelNames, train, type EpochRecord, type TrainConfig, type TrainState } from '@pixelwise/models';
+import { createModel, createOptimizer, isModelName, LayerCascade, MODELS, modelNames, train, type EpochRecord, type TrainConfig, type TrainState } from '@pixelwise/models';
 import { loadCheckpoint, openDataset, readCheckpointInfo, saveCheckpoint, type SegmentationDataset } from '@pixelwise/models/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
@@ -29,6 +29,7 @@ const schema = z.object({
   ...saveFlags,
   val: z.boolean(),
   auxWeight: numberFlag('--aux-weight', -1, 10),
+  mode: z.enum(['cascade', 'full']).optional(),
 });
 
 export interface TrainResult {
@@ -54,6 +55,7 @@ async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
 
 export async function trainCommand(raw: Record<string, unknown>): Promise<TrainResult> {
   const o = parseFlags(schema, raw);
+  if (o.mode !== undefined && MODELS[o.model]?.family !== 'layer-cascade') throw new CliError(`--mode applies to layer-cascade models only, not ${o.model}`);
   // Input first: a bad data directory is one line, before anything else is printed.
   let data: SegmentationDataset;
   try {
@@ -77,6 +79,9 @@ export async function trainCommand(raw: Record<string, unknown>): Promise<TrainR
     ignoreIndex: data.ignoreIndex,
   };
   const model = createModel(o.model, { numClasses, aux: true });
+  // Deep Layer Cascade: 'full' trains every stage on every pixel (deep supervision), the baseline
+  // the cascade is compared with; 'cascade' (default) each stage on the pixels reaching it.
+  if (o.mode !== undefined && model instanceof LayerCascade) model.mode = o.mode;
   const optimizer = createOptimizer(config);
   let state: TrainState | undefined;
   if (o.resume && existsSync(out)) {
@@ -168,6 +173,7 @@ export function registerTrain(program: Command): void {
     .option('--aux-weight <w>', 'weight of auxiliary losses', '0.4')
     .option('--no-val', 'skip validation after each epoch')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(new Option('--mode <mode>', 'layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)').choices(['cascade', 'full']))
     .option('--json', 'print one JSON object with the training history')
     .action(async (raw: Record<string, unknown>) => {
       await trainCommand(raw);
