@@ -16,6 +16,7 @@ import { measure, type LatencyStats } from '@pixelwise/eval';
 import { createModel, evaluate, isModelName, LayerCascade, loadWeights, MODELS, modelComplexity, modelNames, type Segmentor } from '@pixelwise/models';
 import { resizeBilinear } from '@pixelwise/models/data';
 import { openDataset, readCheckpointInfo, type SegmentationDataset } from '@pixelwise/models/node';
+import { confusionInput, nan, perClassInput } from '../db/save-run.js';
 import { STAGE_NAMES, StageAccumulator, writeStageArtifacts, type StageArtifact } from '../cascade.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
@@ -130,6 +131,7 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
     iterations: o.iters,
   };
   let stages = timed;
+  let metrics: Awaited<ReturnType<typeof evaluate>> | undefined;
   const artifacts: StageArtifact[] = [];
   if (val) {
     const onData = new StageAccumulator();
@@ -148,6 +150,7 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
     });
     evalBar.done();
     res.meanIoU = m.meanIoU;
+    metrics = m;
     stages = onData;
   }
   model.dispose();
@@ -160,6 +163,7 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
     res.gmacsSpent = res.gmacs * res.macsFraction;
   }
   if (o.save) {
+    const confusion = metrics ? confusionInput(metrics.confusion) : undefined;
     const { saveRun } = await import('@pixelwise/db');
     const { withDb } = await import('../db/open.js');
     res.runId = await withDb(async (db) => {
@@ -176,10 +180,11 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
         command: `pixelwise bench --model ${o.model} --size ${w}x${h} --backend ${o.backend}${o.data ? ` --data ${o.data}` : ''}${cascade ? ` --mode ${res.mode ?? ''} --rho ${cascade.rho}` : ''}`,
         tags: o.tag ?? [],
         metrics: {
-          pixelAccuracy: null,
-          meanAccuracy: null,
-          meanIoU: res.meanIoU ?? null,
-          frequencyWeightedIoU: null,
+          pixelAccuracy: nan(metrics?.pixelAccuracy),
+          meanAccuracy: nan(metrics?.meanAccuracy),
+          meanIoU: nan(metrics?.meanIoU),
+          frequencyWeightedIoU: nan(metrics?.frequencyWeightedIoU),
+          ...(metrics ? { numPixels: metrics.numPixels } : {}),
           vpq: null,
           vpqThings: null,
           vpqStuff: null,
@@ -188,6 +193,8 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
           ...(cascade ? { extra: { rho: cascade.rho, macsFractionOfFull: res.macsFraction ?? null } } : {}),
         },
         latency: stats,
+        perClass: perClassInput(metrics),
+        ...(confusion ? { confusion } : {}),
         ...(cascade && res.stageFractions
           ? {
               stages: res.stageFractions.map((f, i) => ({

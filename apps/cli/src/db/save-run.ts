@@ -27,8 +27,7 @@ export async function saveRun(o: SaveRunOptions): Promise<number | string> {
   const db = await import('@pixelwise/db');
   const { withDb } = await import('./open.js');
   const m = o.metrics;
-  const nan = (v: number | undefined | null) => (v == null || Number.isNaN(v) ? null : v);
-  const confusion = o.confusion && o.confusion.numClasses <= 256 ? { numClasses: o.confusion.numClasses, counts: Array.from(o.confusion.toDense()) } : undefined;
+  const confusion = o.confusion ? confusionInput(o.confusion) : undefined;
   return withDb(async (conn) => {
     const { id } = await db.saveRun(conn, {
       kind: o.kind,
@@ -52,7 +51,7 @@ export async function saveRun(o: SaveRunOptions): Promise<number | string> {
         fps: null,
         ...(o.extra ? { extra: o.extra } : {}),
       },
-      perClass: (m?.perClass ?? []).map((c) => ({ id: c.id, name: c.name, iou: nan(c.iou), accuracy: nan(c.accuracy), gtPixels: c.gtPixels, predPixels: c.predPixels })),
+      perClass: perClassInput(m),
       ...(confusion ? { confusion } : {}),
     });
     return id;
@@ -62,4 +61,17 @@ export async function saveRun(o: SaveRunOptions): Promise<number | string> {
 /** A data set's display name: the preset, else the ground-truth folder's name. */
 export function datasetName(preset: string | undefined, gtDir: string): string {
   return preset ?? basename(resolve(gtDir));
+}
+
+/** NaN and missing values as the database's null. */
+export const nan = (v: number | undefined | null): number | null => (v == null || Number.isNaN(v) ? null : v);
+
+/** Per-class rows of a run from evaluation metrics (NaN IoU as null). */
+export function perClassInput(m: SegmentationMetrics | undefined) {
+  return (m?.perClass ?? []).map((c) => ({ id: c.id, name: c.name, iou: nan(c.iou), accuracy: nan(c.accuracy), gtPixels: c.gtPixels, predPixels: c.predPixels }));
+}
+
+/** The confusion matrix as stored with a run (up to 256 classes; larger ones are not stored). */
+export function confusionInput(cm: ConfusionMatrix): { numClasses: number; counts: number[] } | undefined {
+  return cm.numClasses <= 256 ? { numClasses: cm.numClasses, counts: Array.from(cm.toDense()) } : undefined;
 }

@@ -164,7 +164,7 @@ export async function evaluate(
     /** Called after each image's forward pass (e.g. to read a cascade's statistics). */
     onSample?: (i: number, sample: Awaited<ReturnType<SampleSource['read']>>, pred: Int32Array) => void | Promise<void>;
   } = {},
-): Promise<SegmentationMetrics> {
+): Promise<SegmentationMetrics & { confusion: ConfusionMatrix }> {
   const cm = new ConfusionMatrix({ numClasses, ignoreIndex: options.ignoreIndex ?? 255 });
   for (let i = 0; i < data.names.length; i++) {
     const s = await data.read(i);
@@ -179,5 +179,5 @@ export async function evaluate(
     await options.onSample?.(i, s, p);
     options.onProgress?.(i + 1, data.names.length);
   }
-  return segmentationMetrics(cm, options.names ?? []);
+  return { ...segmentationMetrics(cm, options.names ?? []), confusion: cm };
 }
