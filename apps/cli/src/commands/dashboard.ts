@@ -91,11 +91,11 @@ export function registerDashboard(program: Command): void {
         throw toCliError(e);
       }
       const dir = findDashboardDir();
+      await checkPortFree(flags.host, flags.port);
       if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
         throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
       }
       const nextBin = createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
-      await checkPortFree(flags.host, flags.port);
       const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(flags.port), '--hostname', flags.host], {
         cwd: dir,
         env: { ...process.env, DATABASE_URL: database, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },

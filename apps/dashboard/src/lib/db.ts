@@ -39,7 +39,8 @@ const firstLine = (e: unknown): string => {
 };
 
 function missingSchema(e: unknown): boolean {
-  return (e as { code?: string }).code === 'P2021' || /no such table|relation .* does not exist|table .* does not exist/i.test(firstLine(e));
+  const msg = e instanceof Error ? e.message : String(e);
+  return (e as { code?: string }).code === 'P2021' || /no such table|relation "?\w+"? does not exist|table .* does not exist/i.test(msg);
 }
 
 /** Runs `fn` on the database; errors become a state the page renders (never a stack trace). */
