@@ -1,7 +1,7 @@
 /** Test helpers: the real `pixelwise` binary, and `pixelwise dashboard` as a child process. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@pixelwise/db/testing';
 
 export const cliBin = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
 
@@ -21,17 +21,6 @@ export function pixelwiseOk(databaseUrl: string, cwd: string, ...args: string[])
   const r = pixelwise(databaseUrl, cwd, ...args);
   if (r.status !== 0) throw new Error(`pixelwise ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 export interface Dashboard {
