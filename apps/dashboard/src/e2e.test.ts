@@ -6,7 +6,7 @@
  * to test-artifacts/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,6 +186,16 @@ describe('pixelwise dashboard in Chromium', () => {
     expect(await text('[data-testid=frame-timeline] h2')).toBe('Per-frame timeline: clockwork (fixed schedule)');
     expect((await inked('[data-testid=frame-chart] canvas', [0x1f, 0x77, 0xb4])).colour).toBeGreaterThan(100);
     await shot('video');
+
+    // A frame record that breaks the contract is reported in one line, not rendered half.
+    const badDir = join(dir, 'bad-video');
+    mkdirSync(badDir, { recursive: true });
+    writeFileSync(join(badDir, 'frames.json'), JSON.stringify({ method: 'tdnet', units: ['a', 'b'], frames: [{ video: 'v', frame: 0, ran: ['a'], ms: -1, meanIoU: null }] }));
+    writeFileSync(join(badDir, 'run.json'), JSON.stringify({ kind: 'video', model: 'tdnet-lite', meanIoU: 0.4, artifacts: [{ kind: 'frame-record', path: 'frames.json' }] }));
+    const bad = (JSON.parse(pixelwiseOk(dbUrl, dir, 'runs', 'import', join(badDir, 'run.json'), '--json')) as { id: number }).id;
+    await page.goto(`${dash.url}runs/${bad}`);
+    expect(await page.locator('[data-testid=frame-timeline]').count()).toBe(0);
+    expect(await text('[data-testid=frame-record-error]')).toContain(`frame-record: ${join(badDir, 'frames.json')}: frames.0.ms: `);
   });
 
   it('compare: both runs side by side, per-class deltas, and the verdict of pixelwise compare', async () => {
@@ -218,7 +228,7 @@ describe('pixelwise dashboard in Chromium', () => {
     expect(lb.sort).toBe('fps');
     expect(lb.rows.map((r) => r.fps)).toEqual([...lb.rows.map((r) => r.fps)].sort((a, b) => b - a));
     const runs = (await (await get('api/runs?limit=2')).json()) as { runs: Array<{ id: number }> };
-    expect(runs.runs.map((r) => r.id)).toEqual([ids.evil, ids.video]);
+    expect(runs.runs.map((r) => r.id)).toEqual([ids.evil, (ids.video ?? 0) + 1]); // the evil run, then the bad video run
     const cmp = (await (await get(`api/compare?base=${ids.evalA}&head=${ids.evalB}`)).json()) as { verdict: string };
     expect(cmp.verdict).toBe('improvement');
     for (const [path, status, error] of [

@@ -35,7 +35,7 @@ async function VideoView({ run }: { run: RunDetail }) {
   const rec = await readFrameRecord(a);
   if (!rec.ok) {
     return (
-      <section className="error">
+      <section className="error" data-testid="frame-record-error">
         <h2>Per-frame timeline</h2>
         <p>frame-record: {rec.error}</p>
       </section>
