@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
-import { getRun, latestRunAtCommit, resolveGitRef, runLikeFromRun, type Database } from '@pixelwise/db';
+import { compareRuns, getRun, latestRunAtCommit, resolveGitRef, runLikeFromRun, type Database, type RunLike } from '@pixelwise/db';
 import { CliError } from '../errors.js';
-import { COMMENT_MARKER, compareRuns, comparisonMarkdown, type RunLike } from '../db/compare-report.js';
+import { COMMENT_MARKER, comparisonMarkdown } from '../db/compare-report.js';
 import { postTargetFromEnv, upsertComment } from '../db/github.js';
 import { withDb, writeJson } from '../db/open.js';
 import { readRunFile, type RunFile } from '../db/run-file.js';

@@ -5,7 +5,6 @@
  */
 import { signed, type Comparison, type RunLike } from '@pixelwise/db';
 
-export { compareRuns, type Comparison, type RunLike } from '@pixelwise/db';
 export const COMMENT_MARKER = '<!-- pixelwise-compare -->';
 
 const pct = (v: number | null) => (v == null ? '–' : `${(v * 100).toFixed(2)}`);
