@@ -55,4 +55,18 @@ describe('dashboard on PostgreSQL', () => {
     expect(run.status).toBe(200);
     expect(await run.text()).toContain('data-testid="stage-view"');
   });
+
+  it('a server it cannot reach: one line on the page and 503 from the API', async () => {
+    const down = await startDashboard('postgresql://postgres@127.0.0.1:1/none', dir);
+    try {
+      const html = await (await fetch(down.url)).text();
+      expect(html).toContain('Cannot read the results database');
+      expect(html).toContain('postgresql://postgres@127.0.0.1:1/none: Can&#x27;t reach database server at 127.0.0.1:1</p>');
+      const api = await fetch(`${down.url}api/leaderboard`);
+      expect(api.status).toBe(503);
+      expect(((await api.json()) as { error: string }).error).toBe("postgresql://postgres@127.0.0.1:1/none: Can't reach database server at 127.0.0.1:1");
+    } finally {
+      await down.stop();
+    }
+  });
 });

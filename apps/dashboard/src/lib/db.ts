@@ -33,10 +33,13 @@ export type DbResult<T> =
   | { state: 'empty'; database: string }
   | { state: 'error'; message: string };
 
-const firstLine = (e: unknown): string => {
+/** The line of an error that says what went wrong (Prisma's start with a line naming the call). */
+function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n').find((l) => l.trim() !== '') ?? msg).trim();
-};
+  const lines = msg.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^Invalid `.*` invocation:?$/.test(l));
+  const line = lines[0] ?? msg.trim();
+  return /Message: `(.*)`$/.exec(line)?.[1] ?? line;
+}
 
 function missingSchema(e: unknown): boolean {
   const msg = e instanceof Error ? e.message : String(e);
@@ -55,6 +58,6 @@ export async function readDb<T>(fn: (db: Database, m: DbModule) => Promise<T>): 
     return { state: 'ok', value: await fn(db, await loadDbModule()), database: db.location.display };
   } catch (e) {
     if (missingSchema(e)) return { state: 'empty', database: db.location.display };
-    throw e;
+    return { state: 'error', message: `${db.location.display}: ${firstLine(e)}` };
   }
 }
