@@ -24,9 +24,10 @@ export interface DbLoadOptions {
 }
 
 const saver = fileURLToPath(new URL('./db-saver.js', import.meta.url));
-const cliBin = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
+export const cliBin = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
 
-function child(url: string, n: number, worker: number): Promise<number[]> {
+/** Saves `n` realistic runs through `saveRun` in a child process (benchmarks/src/db-saver.ts); resolves with their ids. */
+export function child(url: string, n: number, worker: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [saver, String(n), String(worker)], { env: { ...process.env, DATABASE_URL: url } });
     let out = '';
@@ -38,7 +39,7 @@ function child(url: string, n: number, worker: number): Promise<number[]> {
 }
 
 /** Bulk-fills to `total` runs (eval and bench alternating over 50 models) without per-run transactions. */
-async function fill(db: Database, total: number): Promise<void> {
+export async function fill(db: Database, total: number): Promise<void> {
   const dataset = await db.prisma.dataset.findFirst({ select: { id: true } });
   const models: number[] = [];
   for (let m = 0; m < 50; m++) {

@@ -7,12 +7,16 @@
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
+import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
 import { benchRegionConv } from './region-conv.js';
 import type { BenchReport } from './report.js';
 
+// `pnpm --filter @pixelwise/benchmarks bench -- --only X` (pnpm 10) passes the `--` on.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     only: { type: 'string' },
     iterations: { type: 'string', default: '20' },
@@ -49,6 +53,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     });
   },
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
+  dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };
 if (values.only && !benches[values.only]) {
   console.error(`--only: unknown benchmark '${values.only}'; available: ${Object.keys(benches).join(', ')}`);

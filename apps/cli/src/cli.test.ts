@@ -44,9 +44,9 @@ describe('pixelwise CLI', () => {
   });
 
   it('a planned command fails with one clear line and exit code 2', () => {
-    const r = cli('dashboard', '--port', '3000');
+    const r = cli('flow', '--help');
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["pixelwise: 'dashboard' is planned and not available in this version yet (tracked in issue 8)"]);
+    expect(r.stderr.trim().split('\n')).toEqual(["pixelwise: 'flow' is planned and not available in this version yet (tracked in issue 6)"]);
     expect(r.stdout).toBe('');
   });
 

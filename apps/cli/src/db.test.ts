@@ -127,6 +127,30 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
     expect(real.speed.deltaPct).toBeCloseTo(-40, 6);
   });
 
+  it('import keeps stages, extra metrics and artifacts (paths made absolute from the file, size and type recorded)', () => {
+    writeFileSync(join(dir, 'map.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const file = write(`cascade-${provider}.json`, {
+      ...evalJson(0.6, 0.5),
+      extraMetrics: { macsFractionOfFull: 0.42, rho: 0.95 },
+      stages: [
+        { stage: 1, name: 'stage1', pixelFraction: 0.7, multiplyAdds: 1000 },
+        { stage: 2, name: 'stage2', pixelFraction: 0.3 },
+      ],
+      artifacts: [{ kind: 'stage-map', path: 'map.png' }],
+    });
+    const r = cli('runs', 'import', file, '--model', 'layer-cascade-lite', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const shown = cli('runs', 'show', String((JSON.parse(r.stdout) as { id: number }).id), '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      extraMetrics: { macsFractionOfFull: 0.42, rho: 0.95 },
+      stages: [
+        { stage: 1, name: 'stage1', pixelFraction: 0.7, multiplyAdds: 1000 },
+        { stage: 2, name: 'stage2', pixelFraction: 0.3, multiplyAdds: null },
+      ],
+      artifacts: [{ kind: 'stage-map', path: join(dir, 'map.png'), mime: 'image/png', bytes: 4 }],
+    });
+  });
+
   it('bad input: one clear line, non-zero exit, and the number of runs unchanged', () => {
     const before = runCount();
     const cases: Array<[string[], RegExp]> = [
@@ -134,6 +158,7 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
       [['runs', 'import', write('wrong.json', { meanIoU: 'high' })], /^pixelwise: .*wrong\.json: meanIoU: /],
       [['runs', 'import', write('negative.json', { ...evalJson(0.5, 0.5), perClass: [{ id: 0, iou: 0.5, accuracy: 0.5, gtPixels: -4, predPixels: 1 }] })], /^pixelwise: .*negative\.json: perClass\.0\.gtPixels: /],
       [['runs', 'import', join(dir, 'missing.json')], /^pixelwise: .*missing\.json: cannot read: ENOENT$/],
+      [['runs', 'import', write('no-artifact.json', { ...evalJson(0.5, 0.5), artifacts: [{ kind: 'image', path: 'nowhere.png' }] })], /^pixelwise: .*no-artifact\.json: artifacts\.0 \(image\): cannot read .*nowhere\.png: ENOENT$/],
       [['compare', '--base', '99999', '--head', '1'], /^pixelwise: no run with id 99999 in /],
       [['runs', 'show', '424242'], /^pixelwise: no run with id 424242 in /],
     ];

@@ -37,7 +37,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'compare', summary: 'compare two runs as a pull-request comment', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
   { name: 'export', summary: 'export runs as CSV or JSON', load: async () => (await import('./commands/export.js')).registerExportCommand },
   { name: 'db', summary: 'database maintenance (db migrate)', load: async () => (await import('./commands/db.js')).registerDbCommands },
-  { name: 'dashboard', summary: 'serve the Next.js dashboard', issue: 8 },
+  { name: 'dashboard', summary: 'serve the dashboard: leaderboard, runs, stage views, compare (--port P)', load: async () => (await import('./commands/dashboard.js')).registerDashboard },
 ];
 
 function baseProgram(): Command {

@@ -6,3 +6,4 @@ export interface TestPostgres {
   stop(): void;
 }
 export function startPostgres(options?: { fast?: boolean }): Promise<TestPostgres>;
+export function freePort(): Promise<number>;

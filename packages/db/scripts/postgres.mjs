@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const ensureScript = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'ensure-postgres.sh');
 
-function freePort() {
+/** A TCP port free on 127.0.0.1 right now (for test servers). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

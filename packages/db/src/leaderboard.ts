@@ -5,13 +5,17 @@
  */
 import { Prisma, type Database } from './client.js';
 
-export type LeaderboardSort = 'miou' | 'fps';
+/** Rank by best meanIoU, best FPS, lowest p50 latency, or fewest multiply-adds. */
+export const LEADERBOARD_SORTS = ['miou', 'fps', 'latency', 'macs'] as const;
+export type LeaderboardSort = (typeof LEADERBOARD_SORTS)[number];
 
 export interface LeaderboardOptions {
   /** Only accuracy runs on this dataset (speed runs without a dataset still count). */
   dataset?: string;
   /** Only runs on this backend (accuracy runs that recorded no backend still count). */
   backend?: string;
+  /** Only models of this family (e.g. `fcn`, `layer-cascade`). */
+  family?: string;
   sort?: LeaderboardSort;
   limit?: number;
 }
@@ -28,7 +32,7 @@ export interface LeaderboardRow {
   backend: string | null;
   device: string | null;
   dataset: string | null;
-  /** The run the row is ranked by (accuracy run for miou, speed run for fps, else the other). */
+  /** The run the row is ranked by (the speed run for fps and latency, else the accuracy run; else the other). */
   runId: number;
   accuracyRunId: number | null;
   speedRunId: number | null;
@@ -49,6 +53,7 @@ async function best(db: Database, metric: 'meanIoU' | 'fps', o: LeaderboardOptio
   const conds = [Prisma.sql`${col} IS NOT NULL`];
   if (o.dataset) conds.push(metric === 'meanIoU' ? Prisma.sql`d."name" = ${o.dataset}` : Prisma.sql`(d."name" = ${o.dataset} OR r."datasetId" IS NULL)`);
   if (o.backend) conds.push(metric === 'fps' ? Prisma.sql`r."backend" = ${o.backend}` : Prisma.sql`(r."backend" = ${o.backend} OR r."backend" IS NULL)`);
+  if (o.family) conds.push(Prisma.sql`r."modelId" IN (SELECT m."id" FROM "Model" m WHERE m."family" = ${o.family})`);
   const rows = await db.prisma.$queryRaw<BestRow[]>`
     SELECT "id", "modelId", "value", "p50", "backend", "device", "dataset" FROM (
       SELECT r."id", r."modelId", ${col} AS "value", l."p50", r."backend", r."device", d."name" AS "dataset",
@@ -64,9 +69,10 @@ async function best(db: Database, metric: 'meanIoU' | 'fps', o: LeaderboardOptio
 export async function leaderboard(db: Database, options: LeaderboardOptions = {}): Promise<LeaderboardRow[]> {
   const sort = options.sort ?? 'miou';
   const [acc, speed] = await Promise.all([best(db, 'meanIoU', options), best(db, 'fps', options)]);
-  const keys = new Set([...(sort === 'miou' ? acc.keys() : speed.keys())]);
+  const bySpeed = sort === 'fps' || sort === 'latency';
+  const keys = new Set([...(bySpeed ? speed.keys() : acc.keys())]);
   // Models with only the other kind of run still appear, ranked after the rest.
-  for (const k of sort === 'miou' ? speed.keys() : acc.keys()) keys.add(k);
+  for (const k of bySpeed ? acc.keys() : speed.keys()) keys.add(k);
   const ids = [...keys].filter((k) => k !== 0);
   const models = new Map(
     (await db.prisma.model.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, family: true, params: true, multiplyAdds: true } })).map((m) => [m.id, m]),
@@ -75,7 +81,7 @@ export async function leaderboard(db: Database, options: LeaderboardOptions = {}
     const a = acc.get(k);
     const s = speed.get(k);
     const m = models.get(k);
-    const primary = sort === 'miou' ? (a ?? s) : (s ?? a);
+    const primary = bySpeed ? (s ?? a) : (a ?? s);
     return {
       model: m?.name ?? null,
       family: m?.family ?? null,
@@ -92,13 +98,31 @@ export async function leaderboard(db: Database, options: LeaderboardOptions = {}
       speedRunId: s ? Number(s.id) : null,
     };
   });
-  const key = (r: Omit<LeaderboardRow, 'rank'>) => (sort === 'miou' ? r.meanIoU : r.fps);
+  const key = (r: Omit<LeaderboardRow, 'rank'>) => ({ miou: r.meanIoU, fps: r.fps, latency: r.p50Ms, macs: r.gmacs })[sort];
+  const descending = sort === 'miou' || sort === 'fps';
   rows.sort((x, y) => {
     const a = key(x);
     const b = key(y);
     if (a == null || b == null) return a == null && b == null ? y.runId - x.runId : a == null ? 1 : -1;
-    return b - a || y.runId - x.runId;
+    return (descending ? b - a : a - b) || y.runId - x.runId;
   });
   const limited = options.limit ? rows.slice(0, options.limit) : rows;
   return limited.map((r, i) => ({ rank: i + 1, ...r }));
+}
+
+/** What the leaderboard can be filtered by: dataset names, backends and model families that occur in saved runs. */
+export interface LeaderboardFacets {
+  datasets: string[];
+  backends: string[];
+  families: string[];
+}
+
+export async function leaderboardFacets(db: Database): Promise<LeaderboardFacets> {
+  const [datasets, backends, families] = await Promise.all([
+    db.prisma.$queryRaw<Array<{ v: string }>>`SELECT DISTINCT d."name" AS "v" FROM "Dataset" d WHERE EXISTS (SELECT 1 FROM "Run" r WHERE r."datasetId" = d."id") ORDER BY 1`,
+    db.prisma.$queryRaw<Array<{ v: string }>>`SELECT DISTINCT r."backend" AS "v" FROM "Run" r WHERE r."backend" IS NOT NULL ORDER BY 1`,
+    db.prisma.$queryRaw<Array<{ v: string }>>`SELECT DISTINCT m."family" AS "v" FROM "Model" m WHERE m."family" IS NOT NULL AND EXISTS (SELECT 1 FROM "Run" r WHERE r."modelId" = m."id") ORDER BY 1`,
+  ]);
+  const values = (rows: Array<{ v: string }>) => rows.map((r) => r.v);
+  return { datasets: values(datasets), backends: values(backends), families: values(families) };
 }

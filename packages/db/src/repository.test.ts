@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './client.js';
 import { DbError } from './errors.js';
-import { leaderboard } from './leaderboard.js';
+import { classDeltas, compareRuns, runLikeFromRun } from './compare.js';
+import { leaderboard, leaderboardFacets } from './leaderboard.js';
 import { countRuns, exportRuns, getRun, latestRunAtCommit, listRuns } from './query.js';
 import { saveRun } from './save.js';
 import { startBackend, type TestBackend } from './test-utils/backends.js';
@@ -106,6 +107,66 @@ describe.each(['sqlite', 'postgresql'] as const)('repository on %s', (provider) 
         ['psp', 0.9],
         ['fcn', 0.61],
       ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('leaderboard: sorts by latency and multiply-adds, filters by family; facets list what can be filtered', async () => {
+    const { db } = await fresh();
+    try {
+      const run = (name: string, family: string, gmacs: number, meanIoU: number, p50: number, backend: string) =>
+        saveRun(db, {
+          kind: 'bench',
+          model: { name, family, multiplyAdds: gmacs * 1e9 },
+          dataset: { name: family === 'video' ? 'clips' : 'city', classNames: [] },
+          backend,
+          git: null,
+          metrics: { meanIoU },
+          latency: { iterations: 5, warmup: 1, mean: p50, std: 0, min: p50, max: p50, p50, p90: p50, p99: p50, fps: 1000 / p50 },
+        });
+      await run('big', 'pspnet', 40, 0.8, 90, 'wasm');
+      await run('small', 'fcn', 5, 0.6, 30, 'cpu');
+      await run('mid', 'fcn', 12, 0.7, 10, 'wasm');
+      expect((await leaderboard(db, { sort: 'latency' })).map((r) => [r.model, r.p50Ms])).toEqual([
+        ['mid', 10],
+        ['small', 30],
+        ['big', 90],
+      ]);
+      expect((await leaderboard(db, { sort: 'macs' })).map((r) => [r.model, r.gmacs])).toEqual([
+        ['small', 5],
+        ['mid', 12],
+        ['big', 40],
+      ]);
+      expect((await leaderboard(db, { family: 'fcn' })).map((r) => r.model)).toEqual(['mid', 'small']);
+      expect(await leaderboard(db, { family: 'none' })).toEqual([]);
+      expect(await leaderboardFacets(db)).toEqual({ datasets: ['city'], backends: ['cpu', 'wasm'], families: ['fcn', 'pspnet'] });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('compare: the verdict from two saved runs (accuracy in pp against the threshold, per-class deltas)', async () => {
+    const { db } = await fresh();
+    try {
+      const base = await saveRun(db, sampleRun({ git: null, latency: undefined }));
+      const headInput = sampleRun({ git: null, latency: undefined });
+      headInput.metrics = { ...headInput.metrics, meanIoU: 0.70 };
+      headInput.perClass = [
+        { id: 0, name: 'road', iou: 0.95, accuracy: 0.95, gtPixels: 100000, predPixels: 99000 },
+        { id: 1, name: 'car', iou: 0.45, accuracy: 0.6, gtPixels: 23456, predPixels: 24000 },
+        { id: 2, name: 'sky', iou: null, accuracy: null, gtPixels: 0, predPixels: 0 },
+      ];
+      const head = await saveRun(db, headInput);
+      const b = await runLikeFromRun(db, await getRun(db, base.id), 'base');
+      const h = await runLikeFromRun(db, await getRun(db, head.id), 'head');
+      const c = compareRuns(b, h, 1, 'http://dash/');
+      expect(c.verdict).toBe('regression');
+      expect(c.summary).toBe(`meanIoU −${((0.7234567890123456 - 0.7) * 100).toFixed(2)} pp`);
+      expect(c.classes.map((k) => k.name)).toEqual(['car', 'road']);
+      expect(c.links.compare).toBe(`http://dash/compare?base=${base.id}&head=${head.id}`);
+      const all = classDeltas(b, h);
+      expect(all.map((k) => k.deltaPp == null ? null : Number(k.deltaPp.toFixed(6)))).toEqual([5, Number(((0.45 - 0.5469135780246912) * 100).toFixed(6)), null]);
     } finally {
       await db.close();
     }

@@ -1,28 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
-import { getRun, latestRunAtCommit, resolveGitRef, similarSpeedRuns, type Database, type RunDetail } from '@pixelwise/db';
+import { compareRuns, getRun, latestRunAtCommit, resolveGitRef, runLikeFromRun, type Database, type RunLike } from '@pixelwise/db';
 import { CliError } from '../errors.js';
-import { COMMENT_MARKER, compareRuns, comparisonMarkdown, type RunLike } from '../db/compare-report.js';
+import { COMMENT_MARKER, comparisonMarkdown } from '../db/compare-report.js';
 import { postTargetFromEnv, upsertComment } from '../db/github.js';
 import { withDb, writeJson } from '../db/open.js';
 import { readRunFile, type RunFile } from '../db/run-file.js';
-
-async function fromRun(db: Database, r: RunDetail, label: string): Promise<RunLike> {
-  const history = r.fps != null ? await similarSpeedRuns(db, r.id) : [];
-  return {
-    label,
-    id: r.id,
-    model: r.model,
-    dataset: r.dataset,
-    backend: r.backend,
-    metrics: { meanIoU: r.meanIoU, pixelAccuracy: r.pixelAccuracy, meanAccuracy: r.meanAccuracy, frequencyWeightedIoU: r.frequencyWeightedIoU, vpq: r.vpq, temporalConsistency: r.temporalConsistency },
-    fps: r.fps,
-    latency: r.latency,
-    perClass: r.perClass.map((c) => ({ id: c.id, name: c.name, iou: c.iou })),
-    fpsHistory: history,
-  };
-}
 
 function fromFile(f: RunFile, file: string): RunLike {
   const name = (v: RunFile['model'] | RunFile['dataset']) => (v == null ? null : typeof v === 'string' ? v : v.name);
@@ -42,13 +26,13 @@ function fromFile(f: RunFile, file: string): RunLike {
 
 /** REF: a run id, a `--json` output file, or a git ref (latest saved run at that commit). */
 async function resolveRef(db: Database, ref: string, flag: string): Promise<RunLike> {
-  if (/^\d+$/.test(ref) && !existsSync(ref)) return fromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
+  if (/^\d+$/.test(ref) && !existsSync(ref)) return runLikeFromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
   if (existsSync(ref)) return fromFile(readRunFile(ref), ref);
   const commit = resolveGitRef(ref) ?? (/^[0-9a-f]{7,40}$/i.test(ref) ? ref : null);
   if (!commit) throw new CliError(`${flag} ${ref}: not a run id, a JSON file, or a git ref`);
   const id = await latestRunAtCommit(db, commit);
   if (id == null) throw new CliError(`${flag} ${ref}: no saved run at commit ${commit.slice(0, 12)} in ${db.location.display}`);
-  return fromRun(db, await getRun(db, id), `${ref} (${commit.slice(0, 7)}, run ${id})`);
+  return runLikeFromRun(db, await getRun(db, id), `${ref} (${commit.slice(0, 7)}, run ${id})`);
 }
 
 /** `pixelwise compare --base REF --head REF [--format md|json] [--threshold PCT] [--post]` */

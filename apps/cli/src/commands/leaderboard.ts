@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { leaderboard, type LeaderboardRow, type LeaderboardSort } from '@pixelwise/db';
+import { leaderboard, LEADERBOARD_SORTS, type LeaderboardRow, type LeaderboardSort } from '@pixelwise/db';
 import { fmt, mdTable, textTable, withDb, writeJson } from '../db/open.js';
 
 const header = ['#', 'model', 'mIoU %', 'fps', 'p50 ms', 'GMACs', 'params M', 'backend', 'device', 'run'];
@@ -23,16 +23,18 @@ export function registerLeaderboardCommand(program: Command): void {
     .description('best run per model from the results database: meanIoU, fps, p50 latency, GMACs, params, backend, device, run id')
     .option('--dataset <name>', 'only accuracy runs on this dataset')
     .option('--backend <name>', 'only runs on this backend')
-    .addOption(new Option('--sort <key>', 'rank by').choices(['miou', 'fps']).default('miou'))
+    .addOption(new Option('--sort <key>', 'rank by (latency and macs: lowest first)').choices([...LEADERBOARD_SORTS]).default('miou'))
+    .option('--family <name>', 'only models of this family')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'md']).default('table'))
     .option('--limit <n>', 'at most this many rows')
-    .action(async (opts: { dataset?: string; backend?: string; sort: LeaderboardSort; format: 'table' | 'json' | 'md'; limit?: string }) => {
+    .action(async (opts: { dataset?: string; backend?: string; family?: string; sort: LeaderboardSort; format: 'table' | 'json' | 'md'; limit?: string }) => {
       await withDb(async (db) => {
         const t0 = performance.now();
         const rows = await leaderboard(db, {
           sort: opts.sort,
           ...(opts.dataset ? { dataset: opts.dataset } : {}),
           ...(opts.backend ? { backend: opts.backend } : {}),
+          ...(opts.family ? { family: opts.family } : {}),
           ...(opts.limit ? { limit: Number(opts.limit) } : {}),
         });
         const ms = performance.now() - t0;

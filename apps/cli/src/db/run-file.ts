@@ -3,7 +3,8 @@
  * meanAccuracy, meanIoU, frequencyWeightedIoU, numPixels, perClass), `bench --json` style latency,
  * plus optional model / dataset / backend / device fields. One schema validates and types it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RunInput, RunKind } from '@pixelwise/db';
 import { CliError } from '../errors.js';
@@ -57,6 +58,22 @@ export const runFileSchema = z.object({
   device: z.string().optional(),
   batch: z.number().int().positive().optional(),
   size: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
+  /** Further numeric metrics (e.g. `macsFractionOfFull`, `rho`; see docs/ARTIFACTS.md). */
+  extraMetrics: z.record(z.string(), z.number().nullable()).optional(),
+  /** Per-stage statistics (layer-cascade stages, clockwork stages, TDNet sub-networks). */
+  stages: z
+    .array(
+      z.object({
+        stage: z.number().int().nonnegative(),
+        name: z.string().optional(),
+        pixelFraction: z.number().min(0).max(1),
+        multiplyAdds: z.number().int().nonnegative().optional(),
+        latencyMs: z.number().optional(),
+      }),
+    )
+    .optional(),
+  /** Files the run produced; relative paths are relative to the JSON file. They must exist. */
+  artifacts: z.array(z.object({ kind: z.string().min(1), path: z.string().min(1), mime: z.string().optional() })).optional(),
 });
 export type RunFile = z.infer<typeof runFileSchema>;
 
@@ -83,7 +100,24 @@ export function readRunFile(file: string): RunFile {
   if (f.meanIoU === undefined && f.latency === undefined && f.vpq === undefined && f.fps === undefined) {
     throw new CliError(`${file}: expected eval --json output (meanIoU, perClass, ...) or a latency object; found neither`);
   }
-  return f;
+  return { ...f, ...(f.artifacts ? { artifacts: f.artifacts.map((a, i) => resolveArtifact(a, i, file)) } : {}) };
+}
+
+const MIME: Record<string, string> = { '.png': 'image/png', '.json': 'application/json', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.safetensors': 'application/octet-stream' };
+
+/** An artifact path made absolute (relative to the run file) and checked to be a file. */
+function resolveArtifact(a: { kind: string; path: string; mime?: string | undefined }, i: number, file: string): { kind: string; path: string; mime?: string; bytes: number } {
+  const path = resolve(dirname(resolve(file)), a.path);
+  let bytes: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a file');
+    bytes = st.size;
+  } catch (e) {
+    throw new CliError(`${file}: artifacts.${i} (${a.kind}): cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const mime = a.mime ?? MIME[extname(path).toLowerCase()];
+  return { kind: a.kind, path, bytes, ...(mime ? { mime } : {}) };
 }
 
 export interface ImportOverrides {
@@ -122,8 +156,11 @@ export function runInputFromFile(f: RunFile, o: ImportOverrides = {}): RunInput 
       vpq: f.vpq ?? null,
       temporalConsistency: f.temporalConsistency ?? null,
       fps: f.fps ?? null,
+      ...(f.extraMetrics ? { extra: f.extraMetrics } : {}),
     },
     perClass,
     ...(f.latency ? { latency: f.latency } : {}),
+    ...(f.stages ? { stages: f.stages } : {}),
+    ...(f.artifacts ? { artifacts: f.artifacts } : {}),
   };
 }
