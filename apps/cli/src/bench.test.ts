@@ -16,7 +16,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 describe('pixelwise bench', () => {
   it('reports latency, FPS, GMACs, params and mIoU, and saves a run the leaderboard shows', () => {
     expect(cli('data', 'synth', '--out', 'd', '--count', '6', '--size', '48x48', '--classes', '4', '--val', '0.34', '--quiet').status).toBe(0);
-    const r = cli('bench', '--model', 'hypercolumn-lite', '--size', '64x48', '--iters', '4', '--warmup', '1', '--data', 'd', '--json', '--save');
+    const r = cli('bench', '--model', 'hypercolumn-lite', '--size', '64x48', '--iters', '4', '--warmup', '1', '--data', 'd', '--json', '--save', '--previews', 'hc');
     expect(r.status, r.stderr).toBe(0);
     const b = JSON.parse(r.stdout) as { fps: number; latencyMs: { mean: number; p50: number; p90: number }; gmacs: number; params: number; backend: string; size: number[]; meanIoU: number; runId: number; iterations: number };
     expect(b).toMatchObject({ backend: 'wasm', size: [64, 48], iterations: 4 });
@@ -26,6 +26,10 @@ describe('pixelwise bench', () => {
     expect(b.params).toBeGreaterThan(1e5);
     expect(b.meanIoU).toBeGreaterThanOrEqual(0);
     expect(b.meanIoU).toBeLessThanOrEqual(1);
+    // The run keeps per-class IoU, the confusion matrix and the previews (no stage map: not a cascade).
+    const shown = JSON.parse(cli('runs', 'show', String(b.runId), '--json').stdout) as { perClass: unknown[]; artifacts: Array<{ kind: string }>; meanIoU: number };
+    expect(shown.perClass).toHaveLength(4);
+    expect(shown.artifacts.map((a) => a.kind)).toEqual(['image', 'prediction', 'image', 'prediction']);
     const lb = JSON.parse(cli('leaderboard', '--format', 'json', '--sort', 'fps').stdout) as { rows: Array<{ model: string; fps: number; runId: number }> };
     expect(lb.rows).toEqual([expect.objectContaining({ model: 'hypercolumn-lite', fps: b.fps, runId: b.runId })]);
   });
@@ -38,7 +42,7 @@ describe('pixelwise bench', () => {
       return JSON.parse(r.stdout) as Cascade;
     };
     // rho = 0: every pixel exits after stage 1; stages 2 and 3 cost nothing.
-    const easy = run('--rho', '0', '--stage-maps', 'maps', '--save');
+    const easy = run('--rho', '0', '--previews', 'maps', '--save');
     expect(easy).toMatchObject({ mode: 'cascade', rho: 0, stageFractions: [1, 0, 0] });
     expect(easy.macsFraction).toBeLessThan(0.5);
     expect(easy.gmacsSpent).toBeCloseTo(easy.gmacs * easy.macsFraction, 9);
@@ -64,6 +68,7 @@ describe('pixelwise bench', () => {
       ['--model', 'fcn8s-lite', '--weights', 'nope.safetensors'],
       ['--model', 'fcn8s-lite', '--size', 'big'],
       ['--model', 'fcn8s-lite', '--mode', 'full'],
+      ['--model', 'fcn8s-lite', '--previews', 'p'],
       ['--model', 'layer-cascade-lite', '--rho', '1.5'],
     ]) {
       const r = cli('bench', ...args, '--save');

@@ -1,6 +1,6 @@
 /**
- * Deep Layer Cascade statistics over many images, and the stage-map artifacts the dashboard
- * shows (docs/ARTIFACTS.md): the input image, the coloured prediction and the stage map.
+ * Deep Layer Cascade statistics over many images, and the preview artifacts the dashboard shows
+ * (docs/ARTIFACTS.md): the input image, the coloured prediction and a cascade's stage map.
  */
 import { resolve, join } from 'node:path';
 import { encodePng, type RgbImage } from '@pixelwise/core/io';
@@ -58,29 +58,31 @@ export interface StageArtifact {
 }
 
 /**
- * Writes `NAME_image.png`, `NAME_pred.png` and `NAME_stages.png` (the first image of the batch
- * the stats came from) into `dir`, atomically; returns them as run artifacts (absolute paths).
+ * Writes `NAME_image.png` and `NAME_pred.png`, and with a cascade's statistics `NAME_stages.png`
+ * (of the first image of the batch they came from), into `dir`, atomically; returns them as run
+ * artifacts (absolute paths).
  */
-export async function writeStageArtifacts(
+export async function writePreviewArtifacts(
   dir: string,
   name: string,
   image: RgbImage,
   pred: Int32Array,
-  stats: CascadeStats,
   classes: readonly { color?: [number, number, number] }[],
+  stats?: CascadeStats,
 ): Promise<StageArtifact[]> {
   const { width, height } = image;
-  const [, h, w] = stats.stageMap.shape;
-  const grid = { width: w, height: h, data: stats.stageMap.data.subarray(0, w * h) };
-  const stages = resizeNearest(grid, width, height);
   const palette = classes.every((c) => c.color) ? classes.map((c) => ({ color: c.color as [number, number, number] })) : synthClasses(Math.max(2, classes.length));
   const ids = Uint8Array.from(pred.subarray(0, width * height), (v) => Math.min(255, v));
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_');
   const files: [StageArtifact['kind'], string, RgbImage][] = [
     ['image', `${safe}_image.png`, image],
     ['prediction', `${safe}_pred.png`, { width, height, data: colorizeLabels(ids, palette) }],
-    ['stage-map', `${safe}_stages.png`, { width, height, data: stageMapToRgb(stages.data) }],
   ];
+  if (stats) {
+    const [, h, w] = stats.stageMap.shape;
+    const stages = resizeNearest({ width: w, height: h, data: stats.stageMap.data.subarray(0, w * h) }, width, height);
+    files.push(['stage-map', `${safe}_stages.png`, { width, height, data: stageMapToRgb(stages.data) }]);
+  }
   const out: StageArtifact[] = [];
   for (const [kind, file, img] of files) {
     const bytes = encodePng({ width: img.width, height: img.height, channels: 3, depth: 8, data: img.data });

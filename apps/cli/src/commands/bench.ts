@@ -1,6 +1,6 @@
 /**
  * `pixelwise bench --model NAME [--weights CKPT] [--size WxH] [--batch N] [--backend B]
- * [--iters N] [--warmup N] [--data DIR] [--mode cascade|full] [--rho R] [--stage-maps DIR]
+ * [--iters N] [--warmup N] [--data DIR] [--mode cascade|full] [--rho R] [--previews DIR]
  * [--json] [--save]`: latency percentiles and FPS of one forward pass, parameters and
  * multiply-adds, and with `--data` the mIoU on that data's val split. With `--data` the timed
  * passes run on that data's images (a cascade's cost depends on the content), else on noise.
@@ -17,7 +17,7 @@ import { createModel, evaluate, isModelName, LayerCascade, loadWeights, MODELS, 
 import { resizeBilinear } from '@pixelwise/models/data';
 import { openDataset, readCheckpointInfo, type SegmentationDataset } from '@pixelwise/models/node';
 import { confusionInput, nan, perClassInput } from '../db/save-run.js';
-import { STAGE_NAMES, StageAccumulator, writeStageArtifacts, type StageArtifact } from '../cascade.js';
+import { STAGE_NAMES, StageAccumulator, writePreviewArtifacts, type StageArtifact } from '../cascade.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { addSaveOptions, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
@@ -34,13 +34,13 @@ const schema = z.object({
   data: z.string().optional(),
   mode: z.enum(['cascade', 'full']).optional(),
   rho: numberFlag('--rho', 0, 1, true).optional(),
-  stageMaps: z.string().optional(),
+  previews: z.string().optional(),
   json: z.boolean().optional(),
   ...saveFlags,
 });
 
-/** Stage maps written per run with `--stage-maps` (the first images of the data). */
-const STAGE_MAP_IMAGES = 4;
+/** Images previewed per run with `--previews` (the first of the data). */
+const PREVIEW_IMAGES = 4;
 
 export interface BenchResult {
   model: string;
@@ -69,10 +69,10 @@ export interface BenchResult {
 export async function benchCommand(raw: Record<string, unknown>): Promise<BenchResult> {
   const o = parseFlags(schema, raw);
   if (o.weights !== undefined && !existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
-  if (MODELS[o.model]?.family !== 'layer-cascade' && (o.mode !== undefined || o.rho !== undefined || o.stageMaps !== undefined)) {
-    throw new CliError(`--mode, --rho and --stage-maps apply to layer-cascade models only, not ${o.model}`);
+  if (MODELS[o.model]?.family !== 'layer-cascade' && (o.mode !== undefined || o.rho !== undefined)) {
+    throw new CliError(`--mode and --rho apply to layer-cascade models only, not ${o.model}`);
   }
-  if (o.stageMaps !== undefined && o.data === undefined) throw new CliError('--stage-maps needs --data (the images to draw)');
+  if (o.previews !== undefined && o.data === undefined) throw new CliError('--previews needs --data (the images to draw)');
   const info = o.weights ? await readCheckpointInfo(o.weights) : undefined;
   let val: SegmentationDataset | undefined;
   if (o.data !== undefined) {
@@ -141,10 +141,9 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
       names: val.classes.map((c) => c.name),
       onProgress: (i) => evalBar.update(i),
       onSample: async (i, sample, pred) => {
-        if (!cascade?.lastStats) return;
-        onData.add(cascade.lastStats, sample.image.width * sample.image.height);
-        if (o.stageMaps !== undefined && i < STAGE_MAP_IMAGES) {
-          artifacts.push(...(await writeStageArtifacts(o.stageMaps, sample.name ?? val.names[i] ?? String(i), sample.image, pred, cascade.lastStats, val.classes)));
+        if (cascade?.lastStats) onData.add(cascade.lastStats, sample.image.width * sample.image.height);
+        if (o.previews !== undefined && i < PREVIEW_IMAGES) {
+          artifacts.push(...(await writePreviewArtifacts(o.previews, sample.name ?? val.names[i] ?? String(i), sample.image, pred, val.classes, cascade?.lastStats)));
         }
       },
     });
@@ -221,7 +220,7 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
         `${res.mode} mode, rho ${res.rho ?? ''}: pixels labelled by stage 1/2/3 ${res.stageFractions.map(pct).join(' / ')}; ${res.gmacsSpent?.toFixed(2) ?? ''} GMACs spent (${pct(res.macsFraction ?? 1)} of full)\n`,
       );
     }
-    if (artifacts.length > 0) process.stdout.write(`stage maps: ${artifacts.filter((a) => a.kind === 'stage-map').length} written to ${o.stageMaps ?? ''}\n`);
+    if (artifacts.length > 0) process.stdout.write(`previews: ${artifacts.length} PNGs written to ${o.previews ?? ''}\n`);
     if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
   }
   return res;
@@ -241,7 +240,7 @@ export function registerBench(program: Command): void {
     .option('--data <dir>', 'time on this dataset\'s val images and report their mIoU')
     .addOption(new Option('--mode <mode>', 'layer-cascade inference: easy pixels exit early (cascade) or every pixel through every stage (full)').choices(['cascade', 'full']))
     .option('--rho <r>', 'layer-cascade exit confidence, 0..1 (default: the model\'s, 0.95)')
-    .option('--stage-maps <dir>', `layer-cascade with --data: write image, prediction and stage-map PNGs of the first ${STAGE_MAP_IMAGES} images here`)
+    .option('--previews <dir>', `with --data: write image and prediction PNGs (layer-cascade: and stage maps) of the first ${PREVIEW_IMAGES} images here; --save records them`)
     .option('--json', 'print one JSON object')
     .action(async (raw: Record<string, unknown>) => {
       await benchCommand(raw);
