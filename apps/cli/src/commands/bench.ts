@@ -16,7 +16,7 @@ import { measure, type LatencyStats } from '@pixelwise/eval';
 import { createModel, evaluate, isModelName, LayerCascade, loadWeights, MODELS, modelComplexity, modelNames, type Segmentor } from '@pixelwise/models';
 import { resizeBilinear } from '@pixelwise/models/data';
 import { openDataset, readCheckpointInfo, type SegmentationDataset } from '@pixelwise/models/node';
-import { confusionInput, nan, perClassInput } from '../db/save-run.js';
+import { confusionInput, datasetName, nan, perClassInput } from '../db/save-run.js';
 import { STAGE_NAMES, StageAccumulator, writePreviewArtifacts, type StageArtifact } from '../cascade.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
@@ -169,7 +169,7 @@ export async function benchCommand(raw: Record<string, unknown>): Promise<BenchR
       const { id } = await saveRun(db, {
         kind: 'bench',
         model: { name: o.model, family: MODELS[o.model]?.family, params: complexity.params, multiplyAdds: complexity.macs },
-        ...(o.data ? { dataset: { name: o.data, kind: 'images', classNames: val?.classes.map((c) => c.name) ?? [] } } : {}),
+        ...(o.data ? { dataset: { name: datasetName(undefined, o.data), kind: 'images', classNames: val?.classes.map((c) => c.name) ?? [] } } : {}),
         backend: choice.backend,
         device: res.device,
         inputSize: { width: w, height: h },
