@@ -6,3 +6,5 @@ export { cameraAt, renderVideoFrame, sampleVideoSpec, sceneAt, UNKNOWN_FLOW, vid
 export type { CameraPath, SynthVideoOptions, VideoSpec } from './data/synth-video.js';
 export { frameName, parseVideoManifest, videoManifestSchema } from './data/manifest.js';
 export type { VideoManifest } from './data/manifest.js';
+export { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
+export type { ForwardBackwardOptions } from './warp.js';
