@@ -67,6 +67,19 @@ describe('pixelwise flow', () => {
     expect(e.status, e.stderr).toBe(0);
   });
 
+  it('the Lucas-Kanade baseline needs no weights and beats zero flow', () => {
+    const out = join(tmp, 'lk');
+    const r = cli('flow', '--model', 'lucas-kanade', '--input', join(data, 'val/images'), '--out', out, '--gt', join(data, 'val/flow'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { pairs: number; epe: number; zeroFlowEpe: number };
+    expect(res.pairs).toBe(2);
+    expect(res.epe).toBeLessThan(0.8 * res.zeroFlowEpe);
+    expect(readdirSync(join(out, 'v002')).sort()).toEqual(['f000000.flo', 'f000001.flo']);
+    const missing = cli('flow', '--model', 'flownets-lite', '--input', join(data, 'val/images'), '--out', join(tmp, 'never'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split('\n').pop()).toBe('pixelwise: --weights: required for flownets-lite (a checkpoint from `pixelwise train --model flownets-lite`)');
+  });
+
   it('missing frames, a corrupt .flo and a wrong model fail with one line naming the file, writing nothing', () => {
     const input = join(tmp, 'input');
     cpSync(join(data, 'val/images'), input, { recursive: true });
@@ -93,6 +106,6 @@ describe('pixelwise flow', () => {
     expect(wrong.status).toBe(2);
     expect(wrong.stderr.trim().split('\n').pop()).toBe(`pixelwise: --weights: ${ckpt} is a flownets-lite checkpoint, not flownets`);
     const unknown = cli('flow', '--model', 'pwcnet', '--weights', ckpt, '--input', input, '--out', out);
-    expect(unknown.stderr.trim()).toBe("pixelwise: --model: unknown flow model 'pwcnet'; valid flow models: flownets, flownets-lite");
+    expect(unknown.stderr.trim()).toBe("pixelwise: --model: unknown flow model 'pwcnet'; valid flow models: flownets, flownets-lite, lucas-kanade");
   });
 });

@@ -14,3 +14,5 @@ export { endPointError, isKnownFlow, MULTISCALE_WEIGHTS, multiscaleEpe } from '.
 export type { EpeSum } from './flow-loss.js';
 export { augmentPair, EQUAL_SCALE_WEIGHTS, evaluateFlow, predictFlow, trainFlow } from './flow-train.js';
 export type { FlowEpochRecord, FlowEvaluation, FlowPair, FlowPairSource, FlowTrainConfig, FlowTrainRun } from './flow-train.js';
+export { lucasKanadeFlow } from './flow-lucas-kanade.js';
+export type { LucasKanadeOptions } from './flow-lucas-kanade.js';

@@ -1,6 +1,7 @@
 /**
  * `pixelwise flow --model flownets-lite --weights CKPT --input DIR --out DIR [--gt FLOWDIR]
- * [--backend B] [--json]`: optical flow between consecutive frames of every video folder in
+ * [--backend B] [--json]` (or `--model lucas-kanade`, the classical baseline, without weights):
+ * optical flow between consecutive frames of every video folder in
  * DIR (frames are the folder's `*.png`, sorted by name; DIR itself when it holds the frames):
  * writes `OUT/<video>/<frame>.flo` (flow from each frame to the next, the layout `eval-video
  * --flow` and the synthetic video's `flow/` use), atomically. With `--gt` it prints the EPE over
@@ -15,7 +16,7 @@ import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
 import { decodeRgbPng, readFlo, writeFlo } from '@pixelwise/core/io';
 import type { FlowField, RgbImage } from '@pixelwise/core/io';
 import { readBytes, writeFileAtomic } from '@pixelwise/models/node';
-import { endPointError, FLOW_MODELS, isFlowModelName, predictFlow } from '@pixelwise/video';
+import { endPointError, FLOW_MODELS, isFlowModelName, lucasKanadeFlow, predictFlow } from '@pixelwise/video';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { parseFlags } from '../options.js';
@@ -24,15 +25,19 @@ import { loadFlowModel } from './train-flow.js';
 
 const schema = z.object({
   model: z.string().superRefine((m, ctx) => {
-    if (!isFlowModelName(m)) ctx.addIssue({ code: 'custom', message: `--model: unknown flow model '${m}'; valid flow models: ${Object.keys(FLOW_MODELS).join(', ')}` });
+    if (!isFlowModelName(m) && m !== LUCAS_KANADE) ctx.addIssue({ code: 'custom', message: `--model: unknown flow model '${m}'; valid flow models: ${FLOW_MODEL_NAMES.join(', ')}` });
   }),
-  weights: z.string().min(1),
+  weights: z.string().min(1).optional(),
   input: z.string().min(1),
   out: z.string().min(1),
   gt: z.string().min(1).optional(),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   json: z.boolean().optional(),
 });
+
+/** The classical baseline: pyramidal Lucas-Kanade, no weights. */
+const LUCAS_KANADE = 'lucas-kanade';
+const FLOW_MODEL_NAMES = [...Object.keys(FLOW_MODELS), LUCAS_KANADE];
 
 interface VideoFolder {
   /** Folder relative to the input (`.` for the input itself). */
@@ -104,7 +109,9 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
   if (o.gt !== undefined) for (const v of videos) for (let t = 0; t + 1 < v.frames.length; t++) await readGroundTruth(gtPath(v, t));
   const choice = await setBackend(o.backend as BackendName);
   process.stderr.write(`flow: ${describeChoice(choice)}\n`);
-  const model = await loadFlowModel(o.model, o.weights);
+  if (o.model !== LUCAS_KANADE && o.weights === undefined) throw new CliError(`--weights: required for ${o.model} (a checkpoint from \`pixelwise train --model ${o.model}\`)`);
+  const model = o.weights === undefined || o.model === LUCAS_KANADE ? undefined : await loadFlowModel(o.model, o.weights);
+  const estimate = (a: RgbImage, b: RgbImage) => (model === undefined ? lucasKanadeFlow(a, b) : predictFlow(model, a, b));
   const progress = createProgress(pairs, { label: 'flow', unit: 'pairs' });
   const t0 = performance.now();
   let sum = 0;
@@ -125,7 +132,7 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
         if (next.width !== previous.width || next.height !== previous.height) {
           throw new CliError(`${nextPath}: size ${next.width}x${next.height}, but the previous frame is ${previous.width}x${previous.height}`);
         }
-        const flow = predictFlow(model, previous, next);
+        const flow = estimate(previous, next);
         if (o.gt !== undefined) {
           const gt = await readGroundTruth(gtPath(v, t));
           if (gt.width !== flow.width || gt.height !== flow.height) throw new CliError(`${gtPath(v, t)}: size ${gt.width}x${gt.height}, but the frames are ${flow.width}x${flow.height}`);
@@ -143,7 +150,7 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
     throw e instanceof CliError ? e : new CliError(e instanceof Error ? e.message : String(e));
   } finally {
     progress.done();
-    model.dispose();
+    model?.dispose();
   }
   const res: FlowResult = { model: o.model, input: o.input, out: o.out, videos: videos.length, pairs, seconds: (performance.now() - t0) / 1000 };
   if (o.gt !== undefined) Object.assign(res, { epe: sum / Math.max(1, pixels), zeroFlowEpe: zero / Math.max(1, pixels), pixels });
@@ -158,9 +165,9 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
 export function registerFlow(program: Command): void {
   program
     .command('flow')
-    .description('estimate optical flow between consecutive frames with a FlowNetS model; .flo per frame pair, EPE with --gt')
-    .requiredOption('--model <name>', `flow model: ${Object.keys(FLOW_MODELS).join(', ')}`)
-    .requiredOption('--weights <ckpt>', 'checkpoint from `pixelwise train --model flownets-lite --data VIDEO_DIR`')
+    .description('estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt')
+    .requiredOption('--model <name>', `flow model: ${FLOW_MODEL_NAMES.join(', ')}`)
+    .option('--weights <ckpt>', 'checkpoint from `pixelwise train --model flownets-lite --data VIDEO_DIR` (not for lucas-kanade)')
     .requiredOption('--input <dir>', 'folder of video folders of PNG frames (e.g. VIDEO_DIR/val/images)')
     .requiredOption('--out <dir>', 'output folder: OUT/<video>/<frame>.flo, flow from each frame to the next')
     .option('--gt <dir>', 'ground-truth flow folder (<video>/<frame>.flo, e.g. VIDEO_DIR/val/flow): print EPE')
