@@ -116,9 +116,11 @@ describe('trainFlow', () => {
     await setBackend('wasm');
     const data = syntheticPairs(3, 5);
     const model = new FlowNetS({ width: 0.125 });
+    const tensors = tf.memory().numTensors;
     const before = await evaluateFlow(model, data);
     const history = await trainFlow(model, data, { config: { epochs: 20, batchSize: 4, lr: 1e-3, crop: [64, 64], flip: 0, seed: 1 } });
     const after = await evaluateFlow(model, data);
+    expect(tf.memory().numTensors).toBe(tensors); // batches, losses and the optimizer are freed
     expect(history).toHaveLength(20);
     expect(after.epe).toBeLessThan(0.6 * before.epe);
     // ... and beats zero flow on these pairs (about 1.4 px against 2.7 px).
