@@ -12,25 +12,18 @@
  * complete. Image `i` depends only on (seed, i), not on the count.
  */
 import { encodeLabelPng, encodePng } from '@pixelwise/core/io';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IGNORE_INDEX, synthClasses } from '../data/classes.js';
 import { SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION } from '../data/manifest.js';
 import type { SynthManifest } from '../data/manifest.js';
 import { itemSeed } from '../data/rng.js';
 import { generateScene } from '../data/synth.js';
-import { DatasetError, reason, writeFileAtomic } from './files.js';
+import { checkSynthWriterOptions, DatasetError, prepareOutputDir, reason, writeFileAtomic } from './files.js';
+import type { SynthWriterOptions } from './files.js';
 
-export interface WriteSynthDatasetOptions {
-  /** Output directory; created if missing. */
-  out: string;
-  /** Number of images over both splits. */
-  count: number;
-  width: number;
-  height: number;
-  /** Number of classes C, 2..255. */
-  classes: number;
-  seed: number;
+/** `count` is the number of images. */
+export interface WriteSynthDatasetOptions extends SynthWriterOptions {
   /** Fraction of the images that go to `val` (the last ones); default 0.1. */
   split?: { val: number };
   /** Width of a void (255) band around objects, like VOC's boundaries; default 0 (none). */
@@ -48,17 +41,10 @@ export interface WriteSynthDatasetOptions {
 export async function writeSynthDataset(options: WriteSynthDatasetOptions): Promise<SynthManifest> {
   const { out, count, width, height, classes, seed, voidBorder = 0, overwrite = false, onProgress } = options;
   const val = options.split?.val ?? 0.1;
-  checkOptions(options, val);
+  checkSynthWriterOptions('writeSynthDataset', options, val, [['voidBorder', options.voidBorder ?? 0, 0, 16]]);
   const table = synthClasses(classes);
 
-  const existing = await readdir(out).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return [];
-    throw new DatasetError(`${out}: cannot use as output directory: ${reason(e)}`, { cause: e });
-  });
-  if (existing.length > 0) {
-    if (!overwrite) throw new DatasetError(`${out}: output directory is not empty (${existing.length} entries); choose another, or replace the data set in it (--force)`);
-    for (const entry of ['manifest.json', 'train', 'val']) await rm(join(out, entry), { recursive: true, force: true });
-  }
+  await prepareOutputDir(out, overwrite);
 
   const digits = Math.max(6, String(count - 1).length);
   const names = Array.from({ length: count }, (_, i) => `synth_${String(i).padStart(digits, '0')}`);
@@ -98,18 +84,4 @@ export async function writeSynthDataset(options: WriteSynthDatasetOptions): Prom
   };
   await writeFileAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
-}
-
-function checkOptions(o: WriteSynthDatasetOptions, val: number): void {
-  const int = (v: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`writeSynthDataset: ${name} must be an integer in ${min}..${max}, found ${v}`);
-  };
-  if (typeof o.out !== 'string' || o.out === '') throw new RangeError('writeSynthDataset: out must be a directory path');
-  int(o.count, 'count', 1);
-  int(o.width, 'width', 8, 8192);
-  int(o.height, 'height', 8, 8192);
-  int(o.classes, 'classes', 2, 255);
-  int(o.seed, 'seed', -2147483648, 4294967295);
-  int(o.voidBorder ?? 0, 'voidBorder', 0, 16);
-  if (!(val >= 0 && val < 1)) throw new RangeError(`writeSynthDataset: split.val must be a fraction in [0, 1), found ${val}`);
 }
