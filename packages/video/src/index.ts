@@ -1,1 +1,22 @@
-export {};
+/**
+ * @pixelwise/video — video semantic segmentation that trades computation for temporal reuse:
+ * Clockwork convnets (schedules over FCN-8s stages) and TDNet (temporally distributed
+ * sub-networks with attention propagation, trained by grouped distillation).
+ */
+export { CLOCKWORK_SCHEDULES, DEFAULT_PERIODS, DEFAULT_THRESHOLD, changedFraction, checkSchedule, readsPreviousFrame, scheduledStages } from './clockwork-schedule.js';
+export type { ClockworkSchedule, ClockworkScheduleOptions } from './clockwork-schedule.js';
+export { Clockwork, CLOCKWORK_UNITS, clockworkStageMacs } from './clockwork.js';
+export type { StageMacs } from './clockwork.js';
+export { PerFrame, frameMacs, ranUnits } from './video-segmenter.js';
+export type { FrameOutput, VideoSegmenter } from './video-segmenter.js';
+export { attend, attentionMacs, pooledGrid, propagateAttention } from './attention-propagation.js';
+export type { AttentionEncoding } from './attention-propagation.js';
+export { TDNet } from './tdnet.js';
+export type { TDNetEncoding, TDNetOptions } from './tdnet.js';
+export { TDNetStream, tdnetMacs } from './tdnet-video.js';
+export { createVideoModel, isVideoModelName, VIDEO_MODELS, videoModelNames } from './registry.js';
+export type { VideoModelEntry } from './registry.js';
+export { distillLoss, distillTdnet, evaluateClips, pixelKl, teacherBackbone } from './tdnet-distill.js';
+export type { ClipSource, DistillConfig, DistillEpoch, DistillRun } from './tdnet-distill.js';
+export { imageClips, videoClips } from './clips.js';
+export type { ClipVideo } from './clips.js';
