@@ -69,7 +69,7 @@ export function pixelKl(teacher: Tensor4D, student: Tensor4D): Scalar {
 }
 
 /** The grouped + overall distillation loss of one batch of clips (inside a gradient tape). */
-export function distillLoss(student: TDNet, frames: readonly Tensor4D[], labels: Tensor3D, teacher: { features: readonly Tensor4D[]; logits: Tensor4D }, rotation: number, config: DistillConfig): Scalar {
+export function distillLoss(student: TDNet, frames: readonly Tensor4D[], labels: Tensor3D, teacher: { features: readonly Tensor4D[]; logits: Tensor4D }, rotation: number, config: Pick<DistillConfig, 'outputWeight' | 'featureWeight' | 'ignoreIndex'>): Scalar {
   return tf.tidy(() => {
     const m = student.paths;
     const c = student.pathChannels;
