@@ -20,3 +20,6 @@ export { distillLoss, distillTdnet, evaluateClips, pixelKl, teacherBackbone } fr
 export type { ClipSource, DistillConfig, DistillEpoch, DistillRun } from './tdnet-distill.js';
 export { imageClips, videoClips } from './clips.js';
 export type { ClipVideo } from './clips.js';
+export { runVideos } from './run-video.js';
+export type { FrameRecord, RunVideosOptions, VideoFrameInput, VideoInput, VideoRunResult } from './run-video.js';
+export { stageTimeline, UNIT_COLOURS } from './stage-timeline.js';

@@ -1,6 +1,7 @@
 /**
  * `pixelwise train --model NAME --data DIR [--epochs E] [--batch B] [--lr LR] [--size WxH]
- * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json]`
+ * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json]`;
+ * TDNet students: `--model tdnet2-lite|tdnet4-lite --teacher CKPT` (see train-tdnet.ts)
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -53,6 +54,9 @@ async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
 }
 
 export async function trainCommand(raw: Record<string, unknown>): Promise<TrainResult> {
+  // TDNet students (@pixelwise/video) train by distillation from --teacher.
+  if (typeof raw.model === 'string' && raw.model.startsWith('tdnet')) return (await import('./train-tdnet.js')).trainTdnetCommand(raw);
+  if (raw.teacher !== undefined) throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher');
   const o = parseFlags(schema, raw);
   // Input first: a bad data directory is one line, before anything else is printed.
   let data: SegmentationDataset;
@@ -167,6 +171,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'seed for shuffling and augmentation', '0')
     .option('--aux-weight <w>', 'weight of auxiliary losses', '0.4')
     .option('--no-val', 'skip validation after each epoch')
+    .option('--teacher <ckpt>', 'TDNet students (tdnet2-lite, tdnet4-lite): teacher checkpoint (pspnet-lite) for grouped distillation')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--json', 'print one JSON object with the training history')
     .action(async (raw: Record<string, unknown>) => {
