@@ -59,7 +59,8 @@ export async function trainTdnetCommand(raw: Record<string, unknown>): Promise<T
   if (info && info.numClasses !== numClasses) throw new CliError(`--teacher: ${o.teacher} predicts ${info.numClasses} classes, ${o.data} has ${numClasses}`);
   const choice = await setBackend(o.backend as BackendName);
   process.stderr.write(`train: ${describeChoice(choice)}; ${o.model} from teacher ${teacherName} on ${train.kind === 'video' ? 'video clips' : 'pseudo-video clips of still images'}\n`);
-  const teacher = createModel(teacherName, { numClasses, aux: false });
+  // With its auxiliary head, as `pixelwise train` saves it (unused in evaluation mode).
+  const teacher = createModel(teacherName, { numClasses, aux: true });
   try {
     loadWeights(teacher, new Uint8Array(readFileSync(o.teacher)), o.teacher);
   } catch (e) {

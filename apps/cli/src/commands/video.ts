@@ -108,16 +108,22 @@ function loadInto(model: Segmentor, weights: string): void {
   }
 }
 
+/** Which models a method takes: checked before anything is printed. */
+function checkMethodModel(o: Flags): void {
+  if (o.method !== 'clockwork' && (o.schedule !== undefined || o.threshold !== undefined || o.periods !== undefined)) throw new CliError(`--schedule, --threshold and --periods apply to --method clockwork, not ${o.method}`);
+  if (o.method === 'tdnet' && !isVideoModelName(o.model)) throw new CliError(`--model: --method tdnet needs a TDNet model (${videoModelNames().join(', ')}), got '${o.model}'`);
+  if (o.method !== 'tdnet' && isVideoModelName(o.model)) throw new CliError(`--model: '${o.model}' runs with --method tdnet; --method ${o.method} needs an image model (${modelNames().join(', ')})`);
+  if (o.method === 'clockwork' && !/^fcn8s(-lite)?$/.test(o.model)) throw new CliError(`--model: --method clockwork needs FCN-8s (fcn8s or fcn8s-lite), got '${o.model}'`);
+}
+
 /** Builds the method's segmenter and the per-frame multiply-adds of the image model it replaces. */
 function buildSegmenter(o: Flags, numClasses: number, size: [number, number]): { seg: VideoSegmenter; perFrameMacs: number } {
   if (o.method === 'tdnet') {
-    if (!isVideoModelName(o.model)) throw new CliError(`--model: --method tdnet needs a TDNet model (${videoModelNames().join(', ')}), got '${o.model}'`);
     const model = createVideoModel(o.model, numClasses);
     loadInto(model, o.weights);
     const macs = tdnetMacs(model, size);
     return { seg: new TDNetStream(model, macs), perFrameMacs: macs.shared + macs.paths.reduce((a, b) => a + b, 0) };
   }
-  if (isVideoModelName(o.model)) throw new CliError(`--model: '${o.model}' runs with --method tdnet; --method ${o.method} needs an image model (${modelNames().join(', ')})`);
   const model = createModel(o.model, { numClasses });
   loadInto(model, o.weights);
   if (o.method === 'clockwork') {
@@ -136,7 +142,7 @@ function buildSegmenter(o: Flags, numClasses: number, size: [number, number]): {
 
 export async function videoCommand(raw: Record<string, unknown>): Promise<VideoResult> {
   const o = parseFlags(schema, raw);
-  if (o.method !== 'clockwork' && (o.schedule !== undefined || o.threshold !== undefined || o.periods !== undefined)) throw new CliError(`--schedule, --threshold and --periods apply to --method clockwork, not ${o.method}`);
+  checkMethodModel(o);
   if (!existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
   const data = openVideoSplit(o.data, o.split, o.maxVideos !== undefined ? { maxVideos: o.maxVideos } : {});
   const info = await readCheckpointInfo(o.weights).catch((e: unknown) => {
@@ -146,10 +152,10 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
   if (info && info.numClasses !== numClasses) throw new CliError(`--weights: ${o.weights} predicts ${info.numClasses} classes, ${o.data} has ${numClasses}`);
   if (info && info.model !== o.model) throw new CliError(`--weights: ${o.weights} is a ${info.model} checkpoint, not ${o.model}`);
   const choice = await setBackend(o.backend as BackendName);
-  process.stderr.write(`video: ${describeChoice(choice)}\n`);
   const first = await data.videos[0]?.frame(0);
   const size: [number, number] = [first?.image.height ?? 0, first?.image.width ?? 0];
   const { seg, perFrameMacs } = buildSegmenter(o, numClasses, size);
+  process.stderr.write(`video: ${describeChoice(choice)}\n`);
   const total = data.videos.reduce((s, v) => s + v.frames, 0);
   const bar = createProgress(total, { label: `video ${o.method}`, unit: 'frames' });
   let result;
