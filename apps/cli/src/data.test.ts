@@ -96,13 +96,15 @@ describe('pixelwise data synth', () => {
     }
   });
 
-  it('bad flags, a non-empty directory and --kind video fail with one line and exit code 2', () => {
+  it('bad flags and a non-empty directory fail with one line and exit code 2', () => {
     const bad = [
       [['--size', '12'], "pixelwise: --size: expected WIDTHxHEIGHT, e.g. 256x256 (got '12')"],
       [['--classes', '1'], "pixelwise: --classes: expected an integer in 2..255 (got '1')"],
       [['--val', '1.5'], "pixelwise: --val: expected a fraction in [0, 1), e.g. 0.1 (got '1.5')"],
       [['--count', 'many'], "pixelwise: --count: expected an integer (got 'many')"],
-      [['--kind', 'video'], 'pixelwise: data synth --kind video: synthetic video arrives with @pixelwise/video (issue 6); use --kind images for now'],
+      [['--frames', '4'], 'pixelwise: --frames: only with --kind video'],
+      [['--kind', 'video', '--frames', '1'], "pixelwise: --frames: expected an integer in 2..100000 (got '1')"],
+      [['--kind', 'video', '--void-border', '2'], 'pixelwise: --void-border: only with --kind images (video labels have no void band)'],
     ] as const;
     for (const [args, line] of bad) {
       const target = join(tmp, 'never');
@@ -117,5 +119,37 @@ describe('pixelwise data synth', () => {
     expect(full.stderr).toMatch(/^pixelwise: .+synth: output directory is not empty \(3 entries\); choose another, or replace the data set in it \(--force\)\n$/);
     const forced = cli('data', 'synth', '--out', join(tmp, 'again'), '--count', '2', '--force', '--quiet');
     expect(forced.status).toBe(0);
+  });
+});
+
+describe('pixelwise data synth --kind video', () => {
+  const out = join(tmp, 'video');
+  const r = cli('data', 'synth', '--kind', 'video', '--out', out, '--count', '3', '--frames', '3', '--size', '48x32', '--seed', '2', '--val', '0.3');
+
+  it('writes frames, panoptic labels and flow in the video layout, and eval-video reads them', () => {
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^wrote 3 videos of 3 frames 48x32 with forward\/backward flow, 8 classes \(train 2, val 1\) to .+ in [\d.]+ s\n$/);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest & { frames: number };
+    expect(m).toMatchObject({ kind: 'video', frames: 3, count: 3, size: [48, 32], splits: { train: ['v000', 'v001'], val: ['v002'] } });
+    expect(readdirSync(join(out, 'val/flow/v002')).sort()).toEqual(['f000000.flo', 'f000001.flo']);
+    const inst = decodeLabelPng(readFileSync(join(out, 'val/gt/v002/f000001_inst.png')));
+    expect(inst.data).toBeInstanceOf(Uint16Array);
+    // Ground truth against itself, with the ground-truth flow: VPQ 1, temporal consistency near 1.
+    const gt = join(out, 'train/gt');
+    const e = cli('eval-video', '--pred', gt, '--gt', gt, '--num-classes', '8', '--things', '3,5,7', '--flow', join(out, 'train/flow'), '--json');
+    expect(e.status).toBe(0);
+    const result = JSON.parse(e.stdout) as { vpq: number; temporalConsistencyDetail: { pairs: number; perClass: Array<{ iou: number | null }> } };
+    expect(result.vpq).toBe(1);
+    expect(result.temporalConsistencyDetail.pairs).toBe(4);
+    // Large stuff regions agree after nearest warping (small things lose more to rounding at 48x32).
+    expect(result.temporalConsistencyDetail.perClass[0]?.iou).toBeGreaterThan(0.95);
+  });
+
+  it('a bad --kind fails with exit code 2 and names the choices', () => {
+    const b = cli('data', 'synth', '--out', join(tmp, 'never'), '--kind', 'movies');
+    expect(b.status).toBe(2);
+    expect(b.stderr.split('\n')[0]).toBe("error: option '--kind <kind>' argument 'movies' is invalid. Allowed choices are images, video.");
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
   });
 });

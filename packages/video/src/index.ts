@@ -1,8 +1,15 @@
 /**
- * @pixelwise/video — video semantic segmentation that trades computation for temporal reuse:
- * Clockwork convnets (schedules over FCN-8s stages) and TDNet (temporally distributed
- * sub-networks with attention propagation, trained by grouped distillation).
+ * @pixelwise/video — video semantic segmentation: synthetic video, optical flow and warping
+ * (browser-safe; the file system side is `@pixelwise/video/node`), and methods that trade
+ * computation for temporal reuse: Clockwork convnets (schedules over FCN-8s stages) and TDNet
+ * (temporally distributed sub-networks with attention propagation, grouped distillation).
  */
+export { cameraAt, renderVideoFrame, sampleVideoSpec, sceneAt, UNKNOWN_FLOW, videoFlow } from './data/synth-video.js';
+export type { CameraPath, SynthVideoOptions, VideoSpec } from './data/synth-video.js';
+export { frameName, parseVideoManifest, videoManifestSchema } from './data/manifest.js';
+export type { VideoManifest } from './data/manifest.js';
+export { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
+export type { ForwardBackwardOptions } from './warp.js';
 export { CLOCKWORK_SCHEDULES, DEFAULT_PERIODS, DEFAULT_THRESHOLD, changedFraction, checkSchedule, readsPreviousFrame, scheduledStages } from './clockwork-schedule.js';
 export type { ClockworkSchedule, ClockworkScheduleOptions } from './clockwork-schedule.js';
 export { Clockwork, CLOCKWORK_UNITS, clockworkStageMacs } from './clockwork.js';

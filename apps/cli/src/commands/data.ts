@@ -1,12 +1,14 @@
 /**
- * `pixelwise data synth --out DIR [--kind images|video] [--count N] [--size WxH] [--classes C]
- * [--seed S] [--val FRACTION] [--void-border PX] [--force]`: synthetic images in the real label
- * formats, with a manifest.json (DESIGN.md, "Data formats").
+ * `pixelwise data synth --out DIR [--kind images|video] [--count N] [--frames T] [--size WxH]
+ * [--classes C] [--seed S] [--val FRACTION] [--void-border PX] [--force]`: synthetic images, or
+ * videos with ground-truth flow, in the real label formats, with a manifest.json (DESIGN.md,
+ * "Data formats").
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { z } from 'zod';
 import { writeSynthDataset } from '@pixelwise/models/node';
+import { writeSynthVideo } from '@pixelwise/video/node';
 import { CliError } from '../errors.js';
 import { createProgress } from '../progress.js';
 
@@ -20,7 +22,8 @@ const int = (flag: string, min: number, max: number) =>
 const synthOptions = z.object({
   out: z.string().min(1, '--out: expected a directory'),
   kind: z.enum(['images', 'video']),
-  count: int('--count', 1, 1_000_000),
+  count: int('--count', 1, 1_000_000).optional(),
+  frames: int('--frames', 2, 100_000).optional(),
   size: z
     .string()
     .regex(/^\d+x\d+$/, '--size: expected WIDTHxHEIGHT, e.g. 256x256')
@@ -48,49 +51,54 @@ export async function synthCommand(raw: Record<string, unknown>): Promise<void> 
     throw new CliError(message.startsWith('--') ? `${message.replace(/, found$/, '')}${given}` : `${flag}: ${message}${given}`);
   }
   const o = r.data;
-  if (o.kind === 'video') {
-    throw new CliError('data synth --kind video: synthetic video arrives with @pixelwise/video (issue 6); use --kind images for now');
-  }
+  const started = performance.now();
   const [width, height] = o.size;
-  const progress = createProgress(o.count, { label: 'synth', unit: 'images', disabled: o.quiet ?? false });
-  const t0 = performance.now();
-  let manifest;
+  const common = { out: o.out, width, height, classes: o.classes, seed: o.seed, split: { val: o.val }, overwrite: o.force ?? false };
+  if (o.kind === 'video') {
+    if (o.voidBorder !== 0) throw new CliError('--void-border: only with --kind images (video labels have no void band)');
+    const count = o.count ?? 10;
+    const frames = o.frames ?? 10;
+    const m = await withProgress(count * frames, 'frames', o.quiet, (onProgress) => writeSynthVideo({ ...common, count, frames, onProgress }));
+    report(`${m.count} videos of ${m.frames} frames ${width}x${height} with forward/backward flow`, m);
+    return;
+  }
+  if (o.frames !== undefined) throw new CliError('--frames: only with --kind video');
+  const count = o.count ?? 100;
+  const m = await withProgress(count, 'images', o.quiet, (onProgress) => writeSynthDataset({ ...common, count, voidBorder: o.voidBorder, onProgress }));
+  report(`${m.count} images ${width}x${height}`, m);
+
+  function report(what: string, manifest: { splits: { train: string[]; val: string[] } }): void {
+    process.stdout.write(
+      `wrote ${what}, ${o.classes} classes (train ${manifest.splits.train.length}, val ${manifest.splits.val.length}) to ${o.out} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+  }
+}
+
+/** Runs `write` with a progress bar on stderr; its errors become one-line CliErrors. */
+async function withProgress<T>(total: number, unit: string, quiet: boolean | undefined, write: (onProgress: (done: number) => void) => Promise<T>): Promise<T> {
+  const progress = createProgress(total, { label: 'synth', unit, disabled: quiet ?? false });
   try {
-    manifest = await writeSynthDataset({
-      out: o.out,
-      count: o.count,
-      width,
-      height,
-      classes: o.classes,
-      seed: o.seed,
-      split: { val: o.val },
-      voidBorder: o.voidBorder,
-      overwrite: o.force ?? false,
-      onProgress: (done) => progress.update(done),
-    });
+    return await write((done) => progress.update(done));
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
   } finally {
     progress.done();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(
-    `wrote ${manifest.count} images ${width}x${height}, ${o.classes} classes (train ${manifest.splits.train.length}, val ${manifest.splits.val.length}) to ${o.out} in ${seconds.toFixed(1)} s\n`,
-  );
 }
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('generate synthetic images or video in the real label formats (data synth)');
   data
     .command('synth')
-    .description('write a synthetic segmentation data set: train/ and val/ with images/*.png, labels/*.png, and manifest.json')
+    .description('write a synthetic segmentation data set: train/ and val/ with images/*.png, labels/*.png (video: images/<video>/, gt/<video>/*_sem.png + *_inst.png, flow/, flow-bw/), and manifest.json')
     .requiredOption('--out <dir>', 'output directory (must be empty or missing, unless --force)')
-    .addOption(new Option('--kind <kind>', 'images, or video (arrives with @pixelwise/video)').choices(['images', 'video']).default('images'))
-    .option('--count <n>', 'number of images over both splits', '100')
+    .addOption(new Option('--kind <kind>', 'images, or video (frames, track ids, forward/backward flow)').choices(['images', 'video']).default('images'))
+    .option('--count <n>', 'number of images (default 100), or of videos with --kind video (default 10), over both splits')
+    .option('--frames <t>', 'frames per video (--kind video; default 10)')
     .option('--size <WxH>', 'image size', '256x256')
     .option('--classes <c>', 'number of classes, 2..255 (sky, road, grass, car, building, person, water, sign, ...)', '8')
     .option('--seed <s>', 'random seed; image i depends only on (seed, i)', '0')
-    .option('--val <fraction>', 'fraction of the images in val/', '0.1')
+    .option('--val <fraction>', 'fraction of the images (videos) in val/', '0.1')
     .option('--void-border <px>', 'void (255) band around objects, like PASCAL VOC', '0')
     .option('--force', 'replace the data set in --out (its manifest.json, train/ and val/)')
     .option('--quiet', 'no progress on stderr')

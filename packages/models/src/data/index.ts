@@ -12,8 +12,8 @@ export type { ClassAppearance, InstanceStyle, TextureKind, TextureParams } from 
 export { shapeAnchor, shapeAngle, shapeBounds, shapeContains, translateShape } from './shapes.js';
 export type { Bounds, Point, Shape } from './shapes.js';
 
-export { rasterizeScene } from './scene.js';
-export type { Lighting, RasterizedScene, RasterizeOptions, SceneLayer, SceneSpec } from './scene.js';
+export { layerView, rasterizeScene, topLayerAt } from './scene.js';
+export type { Camera, LayerView, Lighting, RasterizedScene, RasterizeOptions, SceneLayer, SceneSpec } from './scene.js';
 
 export { generateScene, sampleSceneSpec, sampleStyle } from './synth.js';
 export type { SynthOptions } from './synth.js';

@@ -40,9 +40,33 @@ export interface SceneSpec {
   lighting: Lighting;
 }
 
+/**
+ * A camera over the scene. A layer with parallax p sees the world through offset
+ * (x p, y p) and magnification zoom^p: screen point s shows world point s / zoom^p + (x p, y p).
+ */
+export interface Camera {
+  /** World position of the viewport's top-left corner (at parallax 1). */
+  x: number;
+  y: number;
+  /** Magnification (default 1): 2 shows half the world width, twice as large. */
+  zoom?: number;
+}
+
+/** How one layer sees the world: world = screen / zoom + (ox, oy). */
+export interface LayerView {
+  ox: number;
+  oy: number;
+  zoom: number;
+}
+
+/** The view of a layer with `parallax` through `camera` (see {@link Camera}). */
+export function layerView(camera: Camera, parallax = 1): LayerView {
+  return { ox: camera.x * parallax, oy: camera.y * parallax, zoom: (camera.zoom ?? 1) ** parallax };
+}
+
 export interface RasterizeOptions {
-  /** World position of the viewport's top-left corner (default (0, 0)). */
-  camera?: { x: number; y: number };
+  /** The camera (default: top-left corner at (0, 0), zoom 1). */
+  camera?: Camera;
   /**
    * Width in pixels of a void band (label {@link IGNORE_INDEX}) drawn where a thing meets
    * anything else, like PASCAL VOC's object boundaries. Default 0 (none).
@@ -58,6 +82,8 @@ export interface RasterizedScene {
   labels: Uint8Array;
   /** Instance id of the topmost layer at each pixel (0: stuff). */
   instances: Uint16Array;
+  /** Index in `spec.layers` of the topmost layer at each pixel, -1 where none covers it. */
+  top: Int16Array;
 }
 
 /** Paints `spec` at pixel centres: every pixel gets the class, texture and instance of its topmost layer. */
@@ -71,18 +97,17 @@ export function rasterizeScene(spec: SceneSpec, options: RasterizeOptions = {}):
   const n = width * height;
   const top = new Int16Array(n).fill(-1);
 
+  const views = layers.map((layer) => layerView(camera, layer.parallax));
   layers.forEach((layer, index) => {
-    const parallax = layer.parallax ?? 1;
-    const ox = camera.x * parallax;
-    const oy = camera.y * parallax;
+    const { ox, oy, zoom } = views[index] as LayerView;
     const [bx0, by0, bx1, by1] = shapeBounds(layer.shape);
-    const x0 = Math.max(0, Math.floor(bx0 - ox));
-    const y0 = Math.max(0, Math.floor(by0 - oy));
-    const x1 = Math.min(width - 1, Math.ceil(bx1 - ox));
-    const y1 = Math.min(height - 1, Math.ceil(by1 - oy));
+    const x0 = Math.max(0, Math.floor((bx0 - ox) * zoom));
+    const y0 = Math.max(0, Math.floor((by0 - oy) * zoom));
+    const x1 = Math.min(width - 1, Math.ceil((bx1 - ox) * zoom));
+    const y1 = Math.min(height - 1, Math.ceil((by1 - oy) * zoom));
     for (let py = y0; py <= y1; py++) {
       for (let px = x0; px <= x1; px++) {
-        if (shapeContains(layer.shape, px + 0.5 + ox, py + 0.5 + oy)) top[py * width + px] = index;
+        if (shapeContains(layer.shape, (px + 0.5) / zoom + ox, (py + 0.5) / zoom + oy)) top[py * width + px] = index;
       }
     }
   });
@@ -90,10 +115,10 @@ export function rasterizeScene(spec: SceneSpec, options: RasterizeOptions = {}):
   const image = new Uint8Array(n * 3);
   const labels = new Uint8Array(n).fill(IGNORE_INDEX);
   const instances = new Uint16Array(n);
-  const frames = layers.map((layer) => {
+  const frames = layers.map((layer, index) => {
     const [ax, ay] = layer.texture === 'object' ? shapeAnchor(layer.shape) : [0, 0];
     const angle = layer.texture === 'object' ? shapeAngle(layer.shape) : 0;
-    return { ax, ay, angle, parallax: layer.parallax ?? 1 };
+    return { ax, ay, angle, ...(views[index] as LayerView) };
   });
   for (let py = 0; py < height; py++) {
     for (let px = 0; px < width; px++) {
@@ -104,8 +129,8 @@ export function rasterizeScene(spec: SceneSpec, options: RasterizeOptions = {}):
       if (layer === undefined || frame === undefined) continue; // uncovered: black, void
       labels[p] = layer.classId;
       instances[p] = layer.instance ?? 0;
-      const wx = px + 0.5 + camera.x * frame.parallax - frame.ax;
-      const wy = py + 0.5 + camera.y * frame.parallax - frame.ay;
+      const wx = (px + 0.5) / frame.zoom + frame.ox - frame.ax;
+      const wy = (py + 0.5) / frame.zoom + frame.oy - frame.ay;
       const [tx, ty] = toLocal(wx, wy, frame.angle);
       const gain = lighting.gain * (1 + lighting.gradient[0] * ((px + 0.5) / width - 0.5) + lighting.gradient[1] * ((py + 0.5) / height - 0.5));
       renderClassTexture(layer.classId, tx, ty, layer.style, image, 3 * p, gain, px, py);
@@ -113,7 +138,24 @@ export function rasterizeScene(spec: SceneSpec, options: RasterizeOptions = {}):
   }
   const border = options.voidBorder ?? 0;
   if (border > 0) markVoidBorders(labels, instances, width, height, Math.round(border));
-  return { width, height, image, labels, instances };
+  return { width, height, image, labels, instances, top };
+}
+
+/**
+ * Index of the topmost layer of `spec` at the screen point (sx, sy) (continuous, pixel
+ * centres at +0.5; the point may lie outside the viewport), or -1 where none covers it.
+ */
+export function topLayerAt(spec: SceneSpec, sx: number, sy: number, camera: Camera = { x: 0, y: 0 }): number {
+  for (let index = spec.layers.length - 1; index >= 0; index--) {
+    const layer = spec.layers[index] as SceneLayer;
+    const { ox, oy, zoom } = layerView(camera, layer.parallax);
+    const wx = sx / zoom + ox;
+    const wy = sy / zoom + oy;
+    const [bx0, by0, bx1, by1] = shapeBounds(layer.shape);
+    if (wx < bx0 || wx > bx1 || wy < by0 || wy > by1) continue;
+    if (shapeContains(layer.shape, wx, wy)) return index;
+  }
+  return -1;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STYLE, renderClassTexture, textureWeight } from './appearance.js';
 import { IGNORE_INDEX, synthClass, synthClasses } from './classes.js';
-import { rasterizeScene } from './scene.js';
+import { rasterizeScene, topLayerAt } from './scene.js';
 import type { SceneSpec } from './scene.js';
 import { shapeContains, translateShape } from './shapes.js';
 import { generateScene, sampleSceneSpec } from './synth.js';
@@ -176,5 +176,18 @@ describe('rasterizeScene', () => {
     const panned = rasterizeScene(spec, { camera: { x: 4, y: 0 } });
     expect(panned.labels[10 * 32 + 6]).toBe(3); // the car moved 4 px left on screen
     expect(panned.labels[0]).toBe(0);
+  });
+
+  it('zooms about the camera corner, and topLayerAt agrees with the painted layers', () => {
+    const zoomed = rasterizeScene(spec, { camera: { x: 4, y: 6, zoom: 2 } });
+    // Screen (px + 0.5) / 2 + (4, 6) is the world point: the car (x 7..13, y 8..12) covers px 6..17, py 4..11.
+    expect(zoomed.labels[4 * 32 + 6]).toBe(3);
+    expect(zoomed.labels[11 * 32 + 17]).toBe(3);
+    expect(zoomed.labels[3 * 32 + 6]).toBe(0);
+    expect(zoomed.labels[4 * 32 + 18]).toBe(0);
+    for (const camera of [{ x: 0, y: 0 }, { x: 4, y: 6, zoom: 2 }, { x: -3, y: 2, zoom: 0.7 }]) {
+      const r = rasterizeScene(spec, { camera });
+      for (let p = 0; p < 32 * 32; p++) expect(topLayerAt(spec, (p % 32) + 0.5, Math.floor(p / 32) + 0.5, camera)).toBe(r.top[p]);
+    }
   });
 });

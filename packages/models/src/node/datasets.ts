@@ -13,7 +13,7 @@ import { CITYSCAPES_CLASSES, cityscapesToTrainIds } from '../data/cityscapes.js'
 import { IGNORE_INDEX } from '../data/classes.js';
 import { parseSynthManifest } from '../data/manifest.js';
 import { VOC_CLASSES } from '../data/voc.js';
-import { DatasetError, isDirectory, isFile, readBytes, reason } from './files.js';
+import { DatasetError, isDirectory, isFile, readBytes, readJsonFile, reason } from './files.js';
 
 export type DatasetLayout = 'synth' | 'voc' | 'cityscapes';
 
@@ -74,14 +74,7 @@ export async function detectLayout(dir: string): Promise<DatasetLayout | undefin
 /** A data set written by `writeSynthDataset` / `pixelwise data synth`. */
 export async function openSynthDataset(dir: string, split = 'train'): Promise<SegmentationDataset> {
   const source = join(dir, 'manifest.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(await readBytes(source)));
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`${source}: not valid JSON: ${reason(e)}`, { cause: e });
-  }
-  const manifest = parseSynthManifest(json, source);
+  const manifest = parseSynthManifest(await readJsonFile(source), source);
   if (manifest.kind !== 'images') {
     throw new DatasetError(`${source}: a ${manifest.kind} data set, expected images (read video data sets with @pixelwise/video)`);
   }

@@ -12,14 +12,14 @@
  * complete. Image `i` depends only on (seed, i), not on the count.
  */
 import { encodeLabelPng, encodePng } from '@pixelwise/core/io';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IGNORE_INDEX, synthClasses } from '../data/classes.js';
 import { SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION } from '../data/manifest.js';
 import type { SynthManifest } from '../data/manifest.js';
 import { itemSeed } from '../data/rng.js';
 import { generateScene } from '../data/synth.js';
-import { DatasetError, reason, writeFileAtomic } from './files.js';
+import { DatasetError, prepareOutputDir, reason, writeFileAtomic } from './files.js';
 
 export interface WriteSynthDatasetOptions {
   /** Output directory; created if missing. */
@@ -51,14 +51,7 @@ export async function writeSynthDataset(options: WriteSynthDatasetOptions): Prom
   checkOptions(options, val);
   const table = synthClasses(classes);
 
-  const existing = await readdir(out).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return [];
-    throw new DatasetError(`${out}: cannot use as output directory: ${reason(e)}`, { cause: e });
-  });
-  if (existing.length > 0) {
-    if (!overwrite) throw new DatasetError(`${out}: output directory is not empty (${existing.length} entries); choose another, or replace the data set in it (--force)`);
-    for (const entry of ['manifest.json', 'train', 'val']) await rm(join(out, entry), { recursive: true, force: true });
-  }
+  await prepareOutputDir(out, overwrite);
 
   const digits = Math.max(6, String(count - 1).length);
   const names = Array.from({ length: count }, (_, i) => `synth_${String(i).padStart(digits, '0')}`);

@@ -1,0 +1,8 @@
+/**
+ * `@pixelwise/video/node`: the Node-only side of the video package (file system): writing
+ * and reading synthetic video data sets.
+ */
+export { writeSynthVideo } from './synth-video.js';
+export type { WriteSynthVideoOptions } from './synth-video.js';
+export { openVideoDataset } from './video-dataset.js';
+export type { FrameLabels, VideoDataset, VideoEntry } from './video-dataset.js';

@@ -1,0 +1,116 @@
+/**
+ * Writes a synthetic video data set in the layout of DESIGN.md ("Video panoptic labels",
+ * "Optical flow"):
+ *
+ * ```
+ * OUT/manifest.json                              kind "video", classes, size, frames, splits
+ * OUT/{train,val}/images/<video>/<frame>.png     RGB; frames f000000, f000001, ...
+ * OUT/{train,val}/gt/<video>/<frame>_sem.png     8-bit class ids, 255 void
+ * OUT/{train,val}/gt/<video>/<frame>_inst.png    16-bit track ids, 0 for stuff
+ * OUT/{train,val}/flow/<video>/<frame>.flo       forward flow frame -> next (all but the last)
+ * OUT/{train,val}/flow-bw/<video>/<frame>.flo    backward flow frame -> previous (all but the first)
+ * ```
+ *
+ * Every file is written atomically and the manifest last, so a directory with a manifest is
+ * complete. Video `i` depends only on (seed, i), not on the count.
+ */
+import { encodeLabelPng, encodePng, writeFlo } from '@pixelwise/core/io';
+import { IGNORE_INDEX, itemSeed, SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION, synthClasses } from '@pixelwise/models/data';
+import { DatasetError, prepareOutputDir, reason, writeFileAtomic } from '@pixelwise/models/node';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { frameName } from '../data/manifest.js';
+import type { VideoManifest } from '../data/manifest.js';
+import { renderVideoFrame, sampleVideoSpec, UNKNOWN_FLOW, videoFlow } from '../data/synth-video.js';
+
+export interface WriteSynthVideoOptions {
+  /** Output directory; created if missing. */
+  out: string;
+  /** Number of videos over both splits. */
+  count: number;
+  /** Frames per video, >= 2. */
+  frames: number;
+  width: number;
+  height: number;
+  /** Number of classes C, 2..255. */
+  classes: number;
+  seed: number;
+  /** Fraction of the videos that go to `val` (the last ones); default 0.2. */
+  split?: { val: number };
+  /** Replace an existing data set in `out` (manifest.json, train/, val/). */
+  overwrite?: boolean;
+  /** Called after each frame is written, with frames done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Sub-folders of a split, one per kind of file. */
+const SUBDIRS = ['images', 'gt', 'flow', 'flow-bw'] as const;
+
+/** Writes the data set and returns its manifest. */
+export async function writeSynthVideo(options: WriteSynthVideoOptions): Promise<VideoManifest> {
+  const { out, count, frames, width, height, classes, seed, overwrite = false, onProgress } = options;
+  const val = options.split?.val ?? 0.2;
+  checkOptions(options, val);
+  const table = synthClasses(classes);
+
+  await prepareOutputDir(out, overwrite);
+
+  const digits = Math.max(3, String(count - 1).length);
+  const names = Array.from({ length: count }, (_, i) => `v${String(i).padStart(digits, '0')}`);
+  const valCount = count === 1 ? 0 : Math.min(Math.max(1, Math.round(count * val)), count - 1);
+  const splits = { train: names.slice(0, count - valCount), val: names.slice(count - valCount) };
+
+  const total = count * frames;
+  for (let i = 0; i < count; i++) {
+    const split = i < splits.train.length ? 'train' : 'val';
+    const name = names[i] as string;
+    const dirs = Object.fromEntries(SUBDIRS.map((sub) => [sub, join(out, split, sub, name)])) as Record<(typeof SUBDIRS)[number], string>;
+    for (const dir of Object.values(dirs)) {
+      await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+        throw new DatasetError(`${dir}: cannot create directory: ${reason(e)}`, { cause: e });
+      });
+    }
+    const spec = sampleVideoSpec({ width, height, classes, frames, seed: itemSeed(seed, i) });
+    for (let t = 0; t < frames; t++) {
+      const frame = renderVideoFrame(spec, t);
+      const f = frameName(t);
+      await writeFileAtomic(join(dirs.images, `${f}.png`), encodePng({ width, height, channels: 3, depth: 8, data: frame.image }));
+      await writeFileAtomic(join(dirs.gt, `${f}_sem.png`), encodeLabelPng({ width, height, data: frame.labels }));
+      await writeFileAtomic(join(dirs.gt, `${f}_inst.png`), encodeLabelPng({ width, height, data: frame.instances }));
+      if (t + 1 < frames) await writeFileAtomic(join(dirs.flow, `${f}.flo`), writeFlo(videoFlow(spec, t, t + 1, frame)));
+      if (t > 0) await writeFileAtomic(join(dirs['flow-bw'], `${f}.flo`), writeFlo(videoFlow(spec, t, t - 1, frame)));
+      onProgress?.(i * frames + t + 1, total);
+    }
+  }
+
+  const manifest: VideoManifest = {
+    format: SYNTH_MANIFEST_FORMAT,
+    version: SYNTH_MANIFEST_VERSION,
+    kind: 'video',
+    classes: table.map(({ id, name, color, kind }) => ({ id, name, color, kind })),
+    ignoreIndex: IGNORE_INDEX,
+    size: [width, height],
+    seed,
+    count,
+    frames,
+    voidBorder: 0,
+    splits,
+    flow: { format: 'flo', unknown: UNKNOWN_FLOW, occluded: 'unknown' },
+  };
+  await writeFileAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+function checkOptions(o: WriteSynthVideoOptions, val: number): void {
+  const int = (v: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`writeSynthVideo: ${name} must be an integer in ${min}..${max}, found ${v}`);
+  };
+  if (typeof o.out !== 'string' || o.out === '') throw new RangeError('writeSynthVideo: out must be a directory path');
+  int(o.count, 'count', 1);
+  int(o.frames, 'frames', 2, 100000);
+  int(o.width, 'width', 8, 8192);
+  int(o.height, 'height', 8, 8192);
+  int(o.classes, 'classes', 2, 255);
+  int(o.seed, 'seed', -2147483648, 4294967295);
+  if (!(val >= 0 && val < 1)) throw new RangeError(`writeSynthVideo: split.val must be a fraction in [0, 1), found ${val}`);
+}
