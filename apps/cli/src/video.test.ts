@@ -1,13 +1,11 @@
 /** `pixelwise video` and `pixelwise train --model tdnet*`: JSON contract, frame record, --save rows, errors. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setBackend } from '@pixelwise/core';
-import { encodeLabelPng, encodePng, writeFlo } from '@pixelwise/core/io';
-import { createModel, cropSample, resetSeeds, saveWeights } from '@pixelwise/models';
-import { openDataset } from '@pixelwise/models/node';
+import { createModel, resetSeeds, saveWeights } from '@pixelwise/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -17,31 +15,10 @@ const env = { ...process.env, DATABASE_URL: `file:${join(dir, 'runs.db')}` };
 const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 300_000, cwd: dir, env });
 const FRAMES = 4;
 
-/** Video data set `v`: each synthetic image becomes a 4-frame video panning 2 px right per frame; exact flow. */
-async function makeVideoData(): Promise<void> {
-  expect(cli('data', 'synth', '--out', 'img', '--count', '4', '--size', '40x32', '--classes', '4', '--val', '0.5', '--quiet').status).toBe(0);
-  const manifest = JSON.parse(readFileSync(join(dir, 'img', 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  const splits: Record<string, string[]> = { train: [], val: [] };
-  for (const split of ['train', 'val'] as const) {
-    const d = await openDataset(join(dir, 'img'), split);
-    for (let i = 0; i < d.names.length; i++) {
-      const s = await d.read(i);
-      const v = `clip${i}`;
-      splits[split]?.push(v);
-      const { width, height } = s.image;
-      for (const sub of ['images', 'gt', 'flow']) mkdirSync(join(dir, 'v', split, sub, v), { recursive: true });
-      for (let t = 0; t < FRAMES; t++) {
-        const f = `f${String(t).padStart(6, '0')}`;
-        const c = cropSample(s, 2 * t, 0, width, height, 'mean', 255);
-        writeFileSync(join(dir, 'v', split, 'images', v, `${f}.png`), encodePng({ width, height, channels: 3, depth: 8, data: c.image.data }));
-        writeFileSync(join(dir, 'v', split, 'gt', v, `${f}_sem.png`), encodeLabelPng({ width, height, data: c.labels.data }));
-        writeFileSync(join(dir, 'v', split, 'gt', v, `${f}_inst.png`), encodeLabelPng({ width, height, data: new Uint16Array(width * height) }));
-        const flow = new Float32Array(width * height * 2).map((_, k) => (k % 2 === 0 ? -2 : 0));
-        if (t + 1 < FRAMES) writeFileSync(join(dir, 'v', split, 'flow', v, `${f}.flo`), writeFlo({ width, height, data: flow }));
-      }
-    }
-  }
-  writeFileSync(join(dir, 'v', 'manifest.json'), JSON.stringify({ ...manifest, kind: 'video', frames: FRAMES, splits }));
+/** Video data set `v` from the synthetic video generator, and image data set `img`. */
+function makeData(): void {
+  expect(cli('data', 'synth', '--kind', 'video', '--out', 'v', '--count', '4', '--frames', String(FRAMES), '--size', '40x32', '--classes', '4', '--val', '0.5', '--quiet').status).toBe(0);
+  expect(cli('data', 'synth', '--out', 'img', '--count', '2', '--size', '40x32', '--classes', '4', '--val', '0.5', '--quiet').status).toBe(0);
 }
 
 interface VideoJson {
@@ -62,7 +39,7 @@ interface VideoJson {
 describe('pixelwise video', () => {
   beforeAll(async () => {
     await setBackend('wasm');
-    await makeVideoData();
+    makeData();
     resetSeeds(1);
     for (const name of ['fcn8s-lite', 'pspnet-lite']) {
       const m = createModel(name, { numClasses: 4 });
@@ -93,9 +70,9 @@ describe('pixelwise video', () => {
     const record = JSON.parse(readFileSync(c.frameRecord as string, 'utf8')) as { method: string; schedule: string; units: string[]; frames: Array<{ video: string; frame: number; ran: string[]; ms: number; meanIoU: number | null }> };
     expect(record).toMatchObject({ method: 'clockwork', schedule: 'fixed', units: ['stage1', 'stage2', 'stage3'] });
     expect(record.frames.map((f) => f.ran.length)).toEqual([3, 1, 2, 1, 3, 1, 2, 1]);
-    expect(record.frames[1]).toMatchObject({ video: 'clip0', frame: 1, ran: ['stage1'] });
+    expect(record.frames[1]).toMatchObject({ video: 'v002', frame: 1, ran: ['stage1'] });
     expect(record.frames.every((f) => f.ms > 0 && f.meanIoU !== undefined)).toBe(true);
-    expect(existsSync(join(dir, 'maps', 'clip0.png'))).toBe(true);
+    expect(existsSync(join(dir, 'maps', 'v002.png'))).toBe(true);
 
     const run = JSON.parse(cli('runs', 'show', String(c.runId), '--json').stdout) as { kind: string; stages: Array<{ stage: number; name: string; pixelFraction: number }>; artifacts: Array<{ kind: string; path: string; mime: string }> };
     expect(run.kind).toBe('video');
@@ -125,7 +102,7 @@ describe('pixelwise video', () => {
       [['--method', 'clockwork', '--model', 'pspnet-lite', '--weights', 'pspnet-lite.safetensors', ...base], /needs FCN-8s/],
       [['--method', 'clockwork', '--threshold', '2', '--model', 'fcn8s-lite', '--weights', 'fcn8s-lite.safetensors', ...base], /--threshold: expected a number in \[0, 1\]/],
       [['--method', 'tdnet', '--model', 'fcn8s-lite', '--weights', 'fcn8s-lite.safetensors', ...base], /needs a TDNet model/],
-      [['--method', 'per-frame', '--model', 'fcn8s-lite', '--weights', 'fcn8s-lite.safetensors', '--data', 'img', '--save'], /expected 'video'/],
+      [['--method', 'per-frame', '--model', 'fcn8s-lite', '--weights', 'fcn8s-lite.safetensors', '--data', 'img', '--save'], /not a pixelwise-synth video manifest/],
     ];
     for (const [args, message] of cases) {
       const r = cli('video', ...args);
@@ -133,10 +110,10 @@ describe('pixelwise video', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
     }
-    unlinkSync(join(dir, 'v', 'val', 'images', 'clip1', 'f000002.png'));
+    unlinkSync(join(dir, 'v', 'val', 'images', 'v003', 'f000002.png'));
     const r = cli('video', '--method', 'per-frame', '--model', 'fcn8s-lite', '--weights', 'fcn8s-lite.safetensors', ...base);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/clip1\/f000002\.png: no such file/);
+    expect(r.stderr.trim()).toMatch(/v003: missing 1 of 4 frames \(f000002\.png\)/);
     expect((JSON.parse(cli('runs', '--json').stdout) as { runs: unknown[] }).runs).toHaveLength(before);
   });
 });

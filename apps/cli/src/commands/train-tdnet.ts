@@ -34,7 +34,7 @@ const schema = z.object({
 
 async function openClips(dir: string, split: 'train' | 'val'): Promise<{ clips: ClipSource; classNames: string[]; ignoreIndex: number; kind: 'video' | 'images' }> {
   if (isVideoDataset(dir)) {
-    const s = openVideoSplit(dir, split, { flow: false });
+    const s = await openVideoSplit(dir, split, { flow: false });
     return { clips: videoClips(s.clips), classNames: s.classNames, ignoreIndex: s.ignoreIndex, kind: 'video' };
   }
   try {

@@ -57,7 +57,7 @@ const schema = z.object({
   }),
   weights: z.string().min(1),
   data: z.string().min(1),
-  split: z.string().min(1),
+  split: z.enum(['train', 'val']),
   maxVideos: intFlag('--max-videos', 1, 1_000_000).optional(),
   warmup: intFlag('--warmup', 0, 100),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
@@ -144,7 +144,7 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
   const o = parseFlags(schema, raw);
   checkMethodModel(o);
   if (!existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
-  const data = openVideoSplit(o.data, o.split, o.maxVideos !== undefined ? { maxVideos: o.maxVideos } : {});
+  const data = await openVideoSplit(o.data, o.split, o.maxVideos !== undefined ? { maxVideos: o.maxVideos } : {});
   const info = await readCheckpointInfo(o.weights).catch((e: unknown) => {
     throw new CliError((e as Error).message);
   });
