@@ -31,12 +31,12 @@ export interface ClipVideo {
   read(t: number): Promise<Sample>;
 }
 
-/** Clips of consecutive frames: one clip per video per epoch, at a random start. */
-export function videoClips(videos: readonly ClipVideo[]): ClipSource {
+/** Clips of consecutive frames: `perVideo` clips of each video per epoch, each at a random start. */
+export function videoClips(videos: readonly ClipVideo[], perVideo = 1): ClipSource {
   return {
-    count: videos.length,
+    count: videos.length * perVideo,
     async read(i: number, length: number, rng: Rng): Promise<Sample[]> {
-      const v = videos[i];
+      const v = videos[i % Math.max(1, videos.length)];
       if (!v) throw new Error(`videoClips: no video ${i} (have ${videos.length})`);
       if (v.frames < length) throw new Error(`videoClips: video ${i} has ${v.frames} frames, a clip needs ${length}`);
       const start = Math.floor(rng.next() * (v.frames - length + 1));

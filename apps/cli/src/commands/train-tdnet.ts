@@ -35,7 +35,9 @@ const schema = z.object({
 async function openClips(dir: string, split: 'train' | 'val'): Promise<{ clips: ClipSource; classNames: string[]; ignoreIndex: number; kind: 'video' | 'images' }> {
   if (isVideoDataset(dir)) {
     const s = await openVideoSplit(dir, split, { flow: false });
-    return { clips: videoClips(s.clips), classNames: s.classNames, ignoreIndex: s.ignoreIndex, kind: 'video' };
+    // Training: about one clip per 4 frames of each video per epoch (each at a random start).
+    const perVideo = split === 'train' ? Math.max(1, Math.ceil((s.clips[0]?.frames ?? 1) / 4)) : 1;
+    return { clips: videoClips(s.clips, perVideo), classNames: s.classNames, ignoreIndex: s.ignoreIndex, kind: 'video' };
   }
   try {
     const d = await openDataset(dir, split);
