@@ -197,7 +197,7 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
     method: o.method,
     ...(schedule ? { schedule } : {}),
     units: [...seg.units],
-    frames: result.frames.map((f: FrameRecord) => ({ video: f.video, frame: f.frame, ran: f.ran, ms: f.ms, macs: f.macs, meanIoU: f.meanIoU })),
+    frames: result.frames.map((f: FrameRecord) => ({ video: f.video, frame: f.frame, ran: f.ran, ms: f.ms, meanIoU: f.meanIoU })),
   };
   let recordDir = o.saveStageMaps;
   if (recordDir === undefined && o.save) recordDir = join(homedir(), '.pixelwise', 'artifacts', `video-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
