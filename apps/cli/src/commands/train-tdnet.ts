@@ -29,6 +29,7 @@ const schema = z.object({
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   json: z.boolean().optional(),
   val: z.boolean(),
+  resume: z.boolean().optional(),
   ...saveFlags,
 });
 
@@ -70,6 +71,17 @@ export async function trainTdnetCommand(raw: Record<string, unknown>): Promise<T
   }
   const student = createVideoModel(o.model, numClasses);
   const out = o.out ?? `checkpoints/${o.model}.safetensors`;
+  if (o.resume && existsSync(out)) {
+    // Weights only: the optimizer and the learning-rate schedule start again for --epochs more.
+    const previous = await readCheckpointInfo(out).catch(() => undefined);
+    if (previous && (previous.model !== o.model || previous.numClasses !== numClasses)) throw new CliError(`--resume: ${out} is a ${previous.model} checkpoint with ${previous.numClasses} classes, not ${o.model} with ${numClasses}`);
+    try {
+      loadWeights(student, new Uint8Array(readFileSync(out)), out);
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e));
+    }
+    process.stderr.write(`train: continuing from the weights in ${out} (new optimizer, ${o.epochs} more epochs)\n`);
+  }
   const config = { epochs: o.epochs, batchSize: o.batch, lr: o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.01), optimizer: o.optimizer, seed: o.seed, ignoreIndex: train.ignoreIndex };
   let bar = createProgress(1, { label: 'epoch 1', unit: 'batches' });
   const history: EpochRecord[] = [];
