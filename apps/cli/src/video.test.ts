@@ -34,6 +34,8 @@ interface VideoJson {
   units: Array<{ name: string; fraction: number; gmacs: number }>;
   frameRecord?: string;
   runId?: number;
+  baseline?: { model: string; meanIoU: number; msPerFrame: number; gmacsPerFrame: number };
+  msRatioToBaseline?: number;
 }
 
 describe('pixelwise video', () => {
@@ -57,7 +59,7 @@ describe('pixelwise video', () => {
     expect(p.temporalConsistency).toBeGreaterThanOrEqual(0);
     expect(p.latencyMs.p90).toBeGreaterThanOrEqual(p.latencyMs.p50);
 
-    const cw = cli('video', '--method', 'clockwork', '--schedule', 'fixed', ...base, '--save', '--save-stage-maps', 'maps');
+    const cw = cli('video', '--method', 'clockwork', '--schedule', 'fixed', ...base, '--baseline-weights', 'fcn8s-lite.safetensors', '--save', '--save-stage-maps', 'maps');
     expect(cw.status, cw.stderr).toBe(0);
     const c = JSON.parse(cw.stdout) as VideoJson;
     // 4 frames per video, periods 1,2,4: stage 2 on frames 0 and 2, stage 3 on frame 0.
@@ -66,6 +68,9 @@ describe('pixelwise video', () => {
     const fusion = p.gmacsPerFrame - stageGmacs.reduce((a, b) => a + b, 0);
     expect(c.gmacsPerFrame).toBeCloseTo(fusion + (stageGmacs[0] ?? 0) + 0.5 * (stageGmacs[1] ?? 0) + 0.25 * (stageGmacs[2] ?? 0), 9);
     expect(c.macsFractionOfPerFrame).toBeCloseTo(c.gmacsPerFrame / p.gmacsPerFrame, 9);
+    // The baseline (per-frame, same weights, same frames, alternating) scores what per-frame scored.
+    expect(c.baseline).toMatchObject({ model: 'fcn8s-lite', meanIoU: p.meanIoU, gmacsPerFrame: p.gmacsPerFrame });
+    expect(c.msRatioToBaseline).toBeCloseTo(c.msPerFrame / (c.baseline?.msPerFrame ?? NaN), 9);
 
     const record = JSON.parse(readFileSync(c.frameRecord as string, 'utf8')) as { method: string; schedule: string; units: string[]; frames: Array<{ video: string; frame: number; ran: string[]; ms: number; meanIoU: number | null }> };
     expect(record).toMatchObject({ method: 'clockwork', schedule: 'fixed', units: ['stage1', 'stage2', 'stage3'] });

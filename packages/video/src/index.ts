@@ -28,5 +28,5 @@ export type { ClipSource, DistillConfig, DistillEpoch, DistillRun } from './tdne
 export { imageClips, videoClips } from './clips.js';
 export type { ClipVideo } from './clips.js';
 export { runVideos } from './run-video.js';
-export type { FrameRecord, RunVideosOptions, VideoFrameInput, VideoInput, VideoRunResult } from './run-video.js';
+export type { BaselineResult, FrameRecord, RunVideosOptions, VideoFrameInput, VideoInput, VideoRunResult } from './run-video.js';
 export { stageTimeline, UNIT_COLOURS } from './stage-timeline.js';

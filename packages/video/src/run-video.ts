@@ -39,8 +39,17 @@ export interface FrameRecord {
   meanIoU: number | null;
 }
 
+/** The baseline's share of a run (see {@link RunVideosOptions.baseline}). */
+export interface BaselineResult {
+  metrics: SegmentationMetrics;
+  latency: LatencyStats;
+  macsPerFrame: number;
+}
+
 export interface VideoRunResult {
   metrics: SegmentationMetrics;
+  /** With a baseline: its mIoU and timing, measured on the same frames in the same run. */
+  baseline?: BaselineResult;
   temporalConsistency?: TemporalConsistencyResult;
   latency: LatencyStats;
   macsPerFrame: number;
@@ -55,6 +64,12 @@ export interface RunVideosOptions {
   names?: readonly string[];
   /** Untimed steps on the first frame before measuring (kernel set-up). Default 2. */
   warmup?: number;
+  /**
+   * A second segmenter (e.g. per-frame inference, or TDNet's teacher) stepped on every frame
+   * too, alternating which of the two goes first, so that both timings share the machine's
+   * noise and their ratio can be trusted on a busy machine.
+   */
+  baseline?: VideoSegmenter;
   /** Called with each frame's record and its predicted labels. */
   onFrame?: (record: FrameRecord, labels: Int32Array, done: number, total: number) => void | Promise<void>;
 }
@@ -66,30 +81,34 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
   const cm = new ConfusionMatrix({ numClasses: o.numClasses, ignoreIndex });
   const tc = new TemporalConsistency({ numClasses: o.numClasses, ignoreIndex });
   let tcPairs = 0;
+  const base = o.baseline ? { seg: o.baseline, cm: new ConfusionMatrix({ numClasses: o.numClasses, ignoreIndex }), ms: [] as number[], macs: 0 } : undefined;
+  const segmenters = base ? [seg, base.seg] : [seg];
   const first = videos.find((v) => v.frames > 0);
   if (first && (o.warmup ?? 2) > 0) {
     const f = await first.frame(0);
-    for (let i = 0; i < (o.warmup ?? 2); i++) {
-      const rgb = toUint8Rgb(f.image);
-      const r = seg.step(rgb);
-      r.labels.dataSync();
-      tf.dispose([rgb, r.labels]);
+    for (const s of segmenters) {
+      for (let i = 0; i < (o.warmup ?? 2); i++) timedStep(s, f.image);
+      s.reset();
     }
-    seg.reset();
   }
   const records: FrameRecord[] = [];
   const counts = seg.units.map(() => 0);
   for (const v of videos) {
-    seg.reset();
+    segmenters.forEach((s) => s.reset());
     let previous: { labels: Int32Array; flow?: FlowField; name: string } | undefined;
     for (let t = 0; t < v.frames; t++) {
       const f = await v.frame(t);
-      const rgb = toUint8Rgb(f.image);
-      const t0 = performance.now();
-      const out = seg.step(rgb);
-      const labels = new Int32Array(out.labels.dataSync());
-      const ms = performance.now() - t0;
-      tf.dispose([rgb, out.labels]);
+      const baselineFirst = base !== undefined && records.length % 2 === 1;
+      const runBaseline = () => {
+        if (!base) return;
+        const b = timedStep(base.seg, f.image);
+        base.ms.push(b.ms);
+        base.macs += b.macs;
+        if (f.labels) base.cm.add(f.labels, b.labels, { width: f.image.width });
+      };
+      if (baselineFirst) runBaseline();
+      const { labels, ms, ran, macs } = timedStep(seg, f.image);
+      if (!baselineFirst) runBaseline();
       let meanIoU: number | null = null;
       if (f.labels) {
         const source = `${v.name}/${f.name}`;
@@ -104,22 +123,34 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
         tcPairs++;
       }
       previous = { labels, name: f.name, ...(f.flowToNext ? { flow: f.flowToNext } : {}) };
-      out.ran.forEach((u) => {
+      ran.forEach((u) => {
         const i = seg.units.indexOf(u);
         if (i >= 0) counts[i] = (counts[i] ?? 0) + 1;
       });
-      const record: FrameRecord = { video: v.name, frame: t, ran: out.ran, ms, macs: out.macs, meanIoU };
+      const record: FrameRecord = { video: v.name, frame: t, ran, ms, macs, meanIoU };
       records.push(record);
       await o.onFrame?.(record, labels, records.length, total);
     }
   }
-  seg.reset();
+  segmenters.forEach((s) => s.reset());
   return {
     metrics: segmentationMetrics(cm, o.names ?? []),
+    ...(base ? { baseline: { metrics: segmentationMetrics(base.cm, o.names ?? []), latency: summarizeLatencies(base.ms), macsPerFrame: base.macs / records.length } } : {}),
     ...(tcPairs > 0 ? { temporalConsistency: tc.result(o.names ?? []) } : {}),
     latency: summarizeLatencies(records.map((r) => r.ms)),
     macsPerFrame: records.reduce((s, r) => s + r.macs, 0) / records.length,
     unitFractions: counts.map((c) => c / records.length),
     frames: records,
   };
+}
+
+/** One step with its wall time (step + read-back of the labels; the upload of the frame excluded). */
+function timedStep(seg: VideoSegmenter, image: VideoFrameInput['image']): { labels: Int32Array; ms: number; ran: string[]; macs: number } {
+  const rgb = toUint8Rgb(image);
+  const t0 = performance.now();
+  const out = seg.step(rgb);
+  const labels = new Int32Array(out.labels.dataSync());
+  const ms = performance.now() - t0;
+  tf.dispose([rgb, out.labels]);
+  return { labels, ms, ran: out.ran, macs: out.macs };
 }

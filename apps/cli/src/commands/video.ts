@@ -21,6 +21,7 @@ import {
   clockworkStageMacs,
   createVideoModel,
   isVideoModelName,
+  VIDEO_MODELS,
   PerFrame,
   runVideos,
   stageTimeline,
@@ -63,6 +64,8 @@ const schema = z.object({
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   json: z.boolean().optional(),
   saveStageMaps: z.string().optional(),
+  baselineWeights: z.string().min(1).optional(),
+  baselineModel: z.string().optional(),
   ...saveFlags,
 });
 type Flags = z.infer<typeof schema>;
@@ -89,6 +92,10 @@ export interface VideoResult {
   latencyMs: { mean: number; p50: number; p90: number; p99: number };
   /** Per unit: share of frames on which it ran ("updates"), and its multiply-adds per run. */
   units: Array<{ name: string; fraction: number; gmacs: number }>;
+  /** With --baseline-weights: the per-frame image model timed on the same frames, alternating with the method. */
+  baseline?: { model: string; meanIoU: number; msPerFrame: number; gmacsPerFrame: number; latencyMs: { mean: number; p50: number; p90: number; p99: number } };
+  /** msPerFrame / baseline msPerFrame (same run). */
+  msRatioToBaseline?: number;
   frameRecord?: string;
   stageMaps?: string;
   runId?: number | string;
@@ -144,6 +151,11 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
   const o = parseFlags(schema, raw);
   checkMethodModel(o);
   if (!existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
+  const baselineModel = o.baselineModel ?? (o.method === 'tdnet' ? (VIDEO_MODELS[o.model]?.teacher ?? '') : o.model);
+  if (o.baselineWeights !== undefined) {
+    if (!isModelName(baselineModel)) throw new CliError(`--baseline-model: unknown image model '${baselineModel}'; valid models: ${modelNames().join(', ')}`);
+    if (!existsSync(o.baselineWeights)) throw new CliError(`--baseline-weights: ${o.baselineWeights} does not exist`);
+  }
   const data = await openVideoSplit(o.data, o.split, o.maxVideos !== undefined ? { maxVideos: o.maxVideos } : {});
   const info = await readCheckpointInfo(o.weights).catch((e: unknown) => {
     throw new CliError((e as Error).message);
@@ -155,6 +167,12 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
   const first = await data.videos[0]?.frame(0);
   const size: [number, number] = [first?.image.height ?? 0, first?.image.width ?? 0];
   const { seg, perFrameMacs } = buildSegmenter(o, numClasses, size);
+  let baseline: VideoSegmenter | undefined;
+  if (o.baselineWeights !== undefined) {
+    const model = createModel(baselineModel, { numClasses, aux: true });
+    loadInto(model, o.baselineWeights);
+    baseline = new PerFrame(model, modelComplexity(baselineModel, { numClasses }, size).macs);
+  }
   process.stderr.write(`video: ${describeChoice(choice)}\n`);
   const total = data.videos.reduce((s, v) => s + v.frames, 0);
   const bar = createProgress(total, { label: `video ${o.method}`, unit: 'frames' });
@@ -165,11 +183,13 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
       ignoreIndex: data.ignoreIndex,
       names: data.classNames,
       warmup: o.warmup,
+      ...(baseline ? { baseline } : {}),
       onFrame: (_r, _l, done) => bar.update(done),
     });
   } finally {
     bar.done();
     seg.dispose();
+    baseline?.dispose();
   }
   const schedule = o.method === 'clockwork' ? (o.schedule ?? 'adaptive') : undefined;
   const res: VideoResult = {
@@ -193,6 +213,11 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
     latencyMs: { mean: result.latency.mean, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
     units: seg.units.map((name, i) => ({ name, fraction: result.unitFractions[i] ?? 0, gmacs: (seg.unitMacs[i] ?? 0) / 1e9 })),
   };
+  if (result.baseline) {
+    const b = result.baseline;
+    res.baseline = { model: baselineModel, meanIoU: b.metrics.meanIoU, msPerFrame: b.latency.mean, gmacsPerFrame: b.macsPerFrame / 1e9, latencyMs: { mean: b.latency.mean, p50: b.latency.p50, p90: b.latency.p90, p99: b.latency.p99 } };
+    res.msRatioToBaseline = res.msPerFrame / b.latency.mean;
+  }
   const record = {
     method: o.method,
     ...(schedule ? { schedule } : {}),
@@ -267,6 +292,7 @@ export function formatVideo(r: VideoResult): string {
     `${what} ${r.model} on ${r.videos} videos / ${r.frames} frames (${r.size[0]}x${r.size[1]}, ${r.data} ${r.split}), ${r.backend}`,
     `mIoU ${pct(r.meanIoU)}  TC ${pct(r.temporalConsistency)}  ${r.msPerFrame.toFixed(1)} ms/frame (p50 ${r.latencyMs.p50.toFixed(1)}, p90 ${r.latencyMs.p90.toFixed(1)})  ${r.gmacsPerFrame.toFixed(3)} GMACs/frame (${(100 * r.macsFractionOfPerFrame).toFixed(1)}% of per-frame)`,
     `updates: ${r.units.map((u) => `${u.name} ${(100 * u.fraction).toFixed(1)}%`).join(', ')}`,
+    ...(r.baseline ? [`baseline per-frame ${r.baseline.model}: mIoU ${pct(r.baseline.meanIoU)}  ${r.baseline.msPerFrame.toFixed(1)} ms/frame (p50 ${r.baseline.latencyMs.p50.toFixed(1)})  ${r.baseline.gmacsPerFrame.toFixed(3)} GMACs/frame; time ratio ${(r.msRatioToBaseline ?? 0).toFixed(3)} (same frames, alternating)`] : []),
     ...(r.frameRecord ? [`frame record ${r.frameRecord}`] : []),
     ...(r.runId !== undefined ? [`saved run ${r.runId}`] : []),
     '',
@@ -289,6 +315,8 @@ export function registerVideo(program: Command): void {
     .option('--warmup <n>', 'untimed frames before measuring', '2')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--json', 'print one JSON object')
+    .option('--baseline-weights <ckpt>', 'also run per-frame inference of --baseline-model with these weights on the same frames, alternating with the method, and report both timings')
+    .option('--baseline-model <name>', 'image model of --baseline-weights (default: --model; for tdnet its teacher, pspnet-lite)')
     .option('--save-stage-maps <dir>', 'write frame-record.json and one stage timeline PNG per video to DIR')
     .action(async (raw: Record<string, unknown>) => {
       await videoCommand(raw);
