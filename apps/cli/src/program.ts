@@ -30,7 +30,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'train', summary: 'train a model on a dataset directory', load: async () => (await import('./commands/train.js')).registerTrain },
   { name: 'predict', summary: 'segment images with a trained model (label PNGs, optional logits)', load: async () => (await import('./commands/predict.js')).registerPredict },
   { name: 'bench', summary: 'measure latency percentiles and FPS of a model (and mIoU with --data)', load: async () => (await import('./commands/bench.js')).registerBench },
-  { name: 'video', summary: 'run per-frame, clockwork or TDNet video segmentation', issue: 6 },
+  { name: 'video', summary: 'run per-frame, clockwork or TDNet video segmentation', load: async () => (await import('./commands/video.js')).registerVideo },
   { name: 'flow', summary: 'estimate optical flow between consecutive frames with FlowNetS (.flo files, EPE with --gt)', load: async () => (await import('./commands/flow.js')).registerFlow },
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },

@@ -31,8 +31,15 @@ function macsPerPosition(m: Conv2d | ConvTranspose2d): number {
 /**
  * @param model the full model
  * @param narrow the same architecture at a small width (same module names), used for shapes
+ * @param run what to count: runs `narrow` on the zero input `x` (default its full forward); e.g. a
+ *   subset of its stages, to count multiply-adds per stage
  */
-export function measureComplexity(model: Segmentor, narrow: Segmentor, size: [number, number]): Complexity {
+export function measureComplexity(
+  model: Segmentor,
+  narrow: Segmentor,
+  size: [number, number],
+  run: (narrow: Segmentor, x: Tensor4D) => void = (n, x) => void n.forward(x, EVAL),
+): Complexity {
   const grids = new Map<string, { h: number; w: number; inH: number; inW: number }>();
   const names = new Map(narrow.namedModules().map(([name, m]) => [m, name]));
   recordConvOutputs((layer, input, output) => {
@@ -46,7 +53,7 @@ export function measureComplexity(model: Segmentor, narrow: Segmentor, size: [nu
   if (savedMode !== undefined) modal.mode = 'full';
   try {
     tf.tidy(() => {
-      narrow.forward(tf.zeros([1, size[0], size[1], 3]) as Tensor4D, EVAL);
+      run(narrow, tf.zeros([1, size[0], size[1], 3]) as Tensor4D);
     });
   } finally {
     recordConvOutputs(undefined);

@@ -124,13 +124,16 @@ export function createModel(name: string, options: ModelOptions = {}): Segmentor
   return e.build({ ...options, numClasses: options.numClasses ?? 21, width: options.width ?? e.width });
 }
 
-/** Parameters and multiply-adds of a registered model at `size` (default 512x512). */
-export function modelComplexity(name: string, options: ModelOptions = {}, size: [number, number] = [512, 512]): Complexity {
+/**
+ * Parameters and multiply-adds of a registered model at `size` (default 512x512); `run` picks
+ * what is counted (see {@link measureComplexity}; default the full forward pass).
+ */
+export function modelComplexity(name: string, options: ModelOptions = {}, size: [number, number] = [512, 512], run?: Parameters<typeof measureComplexity>[3]): Complexity {
   const e = entry(name);
   const model = declareShapesOnly(() => createModel(name, options));
   const narrow = createModel(name, { ...options, width: e.width / 16 });
   try {
-    return measureComplexity(model, narrow, size);
+    return measureComplexity(model, narrow, size, run);
   } finally {
     model.dispose();
     narrow.dispose();

@@ -1,6 +1,8 @@
 /**
- * `@pixelwise/video`: synthetic video, optical flow and warping (browser-safe; the file
- * system side is `@pixelwise/video/node`).
+ * @pixelwise/video — video semantic segmentation: synthetic video, optical flow and warping
+ * (browser-safe; the file system side is `@pixelwise/video/node`), and methods that trade
+ * computation for temporal reuse: Clockwork convnets (schedules over FCN-8s stages) and TDNet
+ * (temporally distributed sub-networks with attention propagation, grouped distillation).
  */
 export { cameraAt, renderVideoFrame, sampleVideoSpec, sceneAt, UNKNOWN_FLOW, videoFlow } from './data/synth-video.js';
 export type { CameraPath, SynthVideoOptions, VideoSpec } from './data/synth-video.js';
@@ -16,3 +18,23 @@ export { augmentPair, EQUAL_SCALE_WEIGHTS, evaluateFlow, predictFlow, trainFlow 
 export type { FlowEpochRecord, FlowEvaluation, FlowPair, FlowPairSource, FlowTrainConfig, FlowTrainRun } from './flow-train.js';
 export { lucasKanadeFlow } from './flow-lucas-kanade.js';
 export type { LucasKanadeOptions } from './flow-lucas-kanade.js';
+export { CLOCKWORK_SCHEDULES, DEFAULT_PERIODS, DEFAULT_THRESHOLD, changedFraction, checkSchedule, readsPreviousFrame, scheduledStages } from './clockwork-schedule.js';
+export type { ClockworkSchedule, ClockworkScheduleOptions } from './clockwork-schedule.js';
+export { Clockwork, CLOCKWORK_UNITS, clockworkStageMacs } from './clockwork.js';
+export type { StageMacs } from './clockwork.js';
+export { PerFrame, frameMacs, ranUnits } from './video-segmenter.js';
+export type { FrameOutput, VideoSegmenter } from './video-segmenter.js';
+export { attend, attentionMacs, pooledGrid, propagateAttention } from './attention-propagation.js';
+export type { AttentionEncoding } from './attention-propagation.js';
+export { TDNet } from './tdnet.js';
+export type { TDNetEncoding, TDNetOptions } from './tdnet.js';
+export { TDNetStream, tdnetMacs } from './tdnet-video.js';
+export { createVideoModel, isVideoModelName, VIDEO_MODELS, videoModelNames } from './registry.js';
+export type { VideoModelEntry } from './registry.js';
+export { distillLoss, distillTdnet, evaluateClips, pixelKl, teacherBackbone } from './tdnet-distill.js';
+export type { ClipSource, DistillConfig, DistillEpoch, DistillRun } from './tdnet-distill.js';
+export { imageClips, videoClips } from './clips.js';
+export type { ClipVideo } from './clips.js';
+export { runVideos } from './run-video.js';
+export type { BaselineResult, FrameRecord, RunVideosOptions, VideoFrameInput, VideoInput, VideoRunResult } from './run-video.js';
+export { stageTimeline, UNIT_COLOURS } from './stage-timeline.js';

@@ -1,6 +1,7 @@
 /**
  * `pixelwise train --model NAME --data DIR [--epochs E] [--batch B] [--lr LR] [--size WxH]
- * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json]`
+ * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json]`;
+ * TDNet students: `--model tdnet2-lite|tdnet4-lite --teacher CKPT` (see train-tdnet.ts)
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -55,6 +56,9 @@ async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
 }
 
 export async function trainCommand(raw: Record<string, unknown>): Promise<TrainResult> {
+  // TDNet students (@pixelwise/video) train by distillation from --teacher.
+  if (typeof raw.model === 'string' && raw.model.startsWith('tdnet')) return (await import('./train-tdnet.js')).trainTdnetCommand(raw);
+  if (raw.teacher !== undefined) throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher');
   const o = parseFlags(schema, raw);
   if (o.mode !== undefined && MODELS[o.model]?.family !== 'layer-cascade') throw new CliError(`--mode applies to layer-cascade models only, not ${o.model}`);
   // Input first: a bad data directory is one line, before anything else is printed.
@@ -163,6 +167,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'seed for shuffling and augmentation', '0')
     .option('--aux-weight <w>', 'weight of auxiliary losses', '0.4')
     .option('--no-val', 'skip validation after each epoch')
+    .option('--teacher <ckpt>', 'TDNet students (tdnet2-lite, tdnet4-lite): teacher checkpoint (pspnet-lite) for grouped distillation')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .addOption(new Option('--mode <mode>', 'layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)').choices(['cascade', 'full']))
     .option('--json', 'print one JSON object with the training history')

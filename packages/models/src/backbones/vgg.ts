@@ -115,13 +115,19 @@ export class FcnVgg16 extends Module {
     this.outChannels = [this.convs.stageChannels[2] ?? 256, this.convs.stageChannels[3] ?? 512, this.fc.outChannels];
   }
   features(x: Tensor4D, ctx: ForwardContext): { pool3: Tensor4D; pool4: Tensor4D; fc7: Tensor4D } {
-    let y = x;
-    const pools: Tensor4D[] = [];
-    for (let s = 0; s < 5; s++) {
-      y = this.pool.forward(this.convs.stage(s, y, ctx));
-      pools.push(y);
-    }
-    return { pool3: pools[2] as Tensor4D, pool4: pools[3] as Tensor4D, fc7: this.fc.forward(y, ctx) };
+    const pool3 = this.stage(0, x, ctx);
+    const pool4 = this.stage(1, pool3, ctx);
+    return { pool3, pool4, fc7: this.stage(2, pool4, ctx) };
+  }
+  /**
+   * The three stages that skip fusion reads (the split of Clockwork convnets, Shelhamer et al.
+   * 2016 §3): 0 = image -> pool3 (/8), 1 = pool3 -> pool4 (/16), 2 = pool4 -> fc7 (/32).
+   */
+  stage(i: 0 | 1 | 2, x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    const block = (s: number, y: Tensor4D) => this.pool.forward(this.convs.stage(s, y, ctx));
+    if (i === 0) return block(2, block(1, block(0, x)));
+    if (i === 1) return block(3, x);
+    return this.fc.forward(block(4, x), ctx);
   }
 }
 

@@ -13,7 +13,7 @@ import { bilinearUpsampleFilter, cropLike, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import { FcnVgg16 } from '../backbones/vgg.js';
 import { Conv2d, ConvTranspose2d } from '../layers/conv.js';
-import type { ForwardContext } from '../module.js';
+import { EVAL, type ForwardContext } from '../module.js';
 import { Segmentor, type SegmentorOutput } from './segmentor.js';
 
 export type FcnStride = 32 | 16 | 8;
@@ -56,24 +56,64 @@ export class FCN extends Segmentor {
 
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
     return tf.tidy(() => {
-      const f = this.backbone.features(x, ctx);
-      let score = this.scoreFr.forward(f.fc7);
+      const scores: Tensor4D[] = [];
+      let features = x;
+      for (const i of FCN_STAGES) {
+        features = this.stageFeatures(i, features, ctx);
+        const score = this.stageScore(i, features);
+        if (score) scores.push(score);
+      }
+      return { out: this.fuseScores(scores, x), aux: [] };
+    });
+  }
+
+  /**
+   * Stage-wise forward for Clockwork convnets (Shelhamer et al., 2016 §3): `stageFeatures(i)`
+   * maps stage i's input to its output (0: image -> pool3, 1: pool3 -> pool4, 2: pool4 -> fc7);
+   * `stageScore(i)` is that stage's score layer (score_pool3, score_pool4, score_fr), undefined
+   * where this stride has none; `fuseScores` is the skip fusion of the scores, coarse last, as
+   * the full forward computes it. Their composition equals `forward(x).out`.
+   */
+  stageFeatures(i: FcnStageIndex, input: Tensor4D, ctx: ForwardContext = EVAL): Tensor4D {
+    return this.backbone.stage(i, input, ctx);
+  }
+
+  /** The score layer reading stage `i`'s output `[N, h, w, numClasses]`, if this stride fuses it. */
+  stageScore(i: FcnStageIndex, features: Tensor4D): Tensor4D | undefined {
+    const layer = i === 0 ? this.scorePool3 : i === 1 ? this.scorePool4 : this.scoreFr;
+    return layer?.forward(features);
+  }
+
+  /**
+   * Skip fusion (§4.2) of the stage scores this stride uses, finest first (8s: pool3, pool4, fr;
+   * 16s: pool4, fr; 32s: fr), cropped to `like`'s `[N, H, W, *]` grid: class scores `[N, H, W, C]`.
+   */
+  fuseScores(scores: readonly Tensor4D[], like: Tensor4D): Tensor4D {
+    const expected = this.stride === 8 ? 3 : this.stride === 16 ? 2 : 1;
+    if (scores.length !== expected) throw new Error(`FCN-${this.stride}s fuses ${expected} score maps, got ${scores.length}`);
+    return tf.tidy(() => {
+      const [fr, pool4, pool3] = [...scores].reverse();
+      let score = fr as Tensor4D;
       let offset = 19;
-      if (this.upscore2 && this.scorePool4) {
+      if (this.upscore2 && pool4) {
         const up = this.upscore2.forward(score);
-        score = tf.add(up, cropLike(this.scorePool4.forward(f.pool4), up, 5));
+        score = tf.add(up, cropLike(pool4, up, 5));
         offset = 27;
       }
-      if (this.upscorePool4 && this.scorePool3) {
+      if (this.upscorePool4 && pool3) {
         const up = this.upscorePool4.forward(score);
-        score = tf.add(up, cropLike(this.scorePool3.forward(f.pool3), up, 9));
+        score = tf.add(up, cropLike(pool3, up, 9));
         offset = 31;
       }
       // Final upsampling fixed to bilinear (not a parameter).
       const filter = bilinearUpsampleFilter(this.finalFactor, this.numClasses);
       const k = filter.shape[0];
       const full = tf.conv2dTranspose(score, filter, [score.shape[0], (score.shape[1] - 1) * this.finalFactor + k, (score.shape[2] - 1) * this.finalFactor + k, this.numClasses], this.finalFactor, 'valid');
-      return { out: cropLike(full, x, offset), aux: [] };
+      return cropLike(full, like, offset);
     });
   }
 }
+
+/** Clockwork stage indices of FCN: 0 = conv1-pool3, 1 = conv4-pool4, 2 = conv5-fc7. */
+export type FcnStageIndex = 0 | 1 | 2;
+export const FCN_STAGES: readonly FcnStageIndex[] = [0, 1, 2];

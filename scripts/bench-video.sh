@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Video: Clockwork and TDNet on synthetic video (docs/BENCHMARKS.md, packages/video/README.md).
+# Reproduces every number of that section with the real commands: synthetic images and video,
+# fcn8s-lite and pspnet-lite trained on the images, TDNet students distilled on the video,
+# then per-frame / clockwork / TDNet runs on the video's val split.
+# Usage: scripts/bench-video.sh [WORKDIR] (default /tmp/pixelwise-video-bench); needs a build
+# (pnpm turbo build --filter pixelwise...). Takes about an hour on a busy 2-core machine.
+set -euo pipefail
+W=${1:-/tmp/pixelwise-video-bench}
+PW="nice -n 10 node $(dirname "$0")/../apps/cli/dist/bin.js"
+mkdir -p "$W/res"
+[ -f "$W/synth/manifest.json" ] || $PW data synth --out "$W/synth" --count 240 --size 128x128 --classes 8 --seed 1 --val 0.2
+[ -f "$W/video/manifest.json" ] || $PW data synth --kind video --out "$W/video" --count 30 --frames 30 --size 128x128 --classes 8 --seed 7 --val 0.2
+T="--data $W/synth --epochs 8 --batch 8 --size 128x128 --optimizer adam --lr 0.001 --seed 3 --backend wasm"
+[ -f "$W/ckpt/fcn8s-lite.safetensors" ] || $PW train --model fcn8s-lite $T --out "$W/ckpt/fcn8s-lite.safetensors"
+[ -f "$W/ckpt/pspnet-lite.safetensors" ] || $PW train --model pspnet-lite $T --out "$W/ckpt/pspnet-lite.safetensors"
+for m in tdnet2-lite tdnet4-lite; do
+  [ -f "$W/ckpt/$m.safetensors" ] || $PW train --model $m --teacher "$W/ckpt/pspnet-lite.safetensors" --data "$W/video" \
+    --epochs 4 --batch 8 --optimizer adam --lr 0.001 --seed 3 --backend wasm --out "$W/ckpt/$m.safetensors"
+done
+V="--data $W/video --backend wasm --json"
+FCN="--model fcn8s-lite --weights $W/ckpt/fcn8s-lite.safetensors"
+$PW video --method per-frame $FCN $V > "$W/res/fcn-per-frame.json"
+for th in 1 0.5 0.3 0.2 0.1 0.05 0.02 0; do
+  $PW video --method clockwork --schedule adaptive --threshold $th $FCN $V > "$W/res/adaptive-$th.json"
+done
+for s in fixed alternating pipelined; do $PW video --method clockwork --schedule $s $FCN $V > "$W/res/$s.json"; done
+$PW video --method per-frame --model pspnet-lite --weights "$W/ckpt/pspnet-lite.safetensors" $V > "$W/res/psp-per-frame.json"
+for m in tdnet2-lite tdnet4-lite; do
+  $PW video --method tdnet --model $m --weights "$W/ckpt/$m.safetensors" $V > "$W/res/$m.json"
+done
+echo "results in $W/res"
