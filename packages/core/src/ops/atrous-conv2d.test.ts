@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../tf.js';
 import type { Tensor, Tensor1D, Tensor4D } from '../tf.js';
 import { BACKENDS, checkGradient, expectClose, expectNoLeak, naiveConv2d, randomTensor, useBackend } from '../test-utils/index.js';
-import { atrousConv2d } from './atrous-conv2d.js';
+import { atrousConv2d, isRecordingGradients } from './atrous-conv2d.js';
 
 describe.each(BACKENDS)('atrousConv2d on %s', (backend) => {
   beforeAll(() => useBackend(backend));
@@ -45,6 +45,27 @@ describe.each(BACKENDS)('atrousConv2d on %s', (backend) => {
     const op = (xx: Tensor, ff: Tensor, bb: Tensor) => atrousConv2d(xx as Tensor4D, ff as Tensor4D, { rate: [2, 3], bias: bb as Tensor1D });
     for (const which of [0, 1, 2]) checkGradient(op, [x, f, b], which);
     tf.dispose([x, f, b]);
+  });
+
+  it('inference (dilated kernel) and the gradient tape (space-to-batch) compute the same values', () => {
+    const x = randomTensor([2, 11, 9, 3], 8) as Tensor4D;
+    const f = randomTensor([3, 3, 3, 4], 9) as Tensor4D;
+    const options = { rate: [3, 2] as [number, number], padding: 'same' as const };
+    let taped: Float32Array = new Float32Array();
+    let recording = false;
+    tf.dispose(
+      tf.grad((a: Tensor) => {
+        recording = isRecordingGradients();
+        const y = atrousConv2d(a as Tensor4D, f, options);
+        taped = y.dataSync() as Float32Array;
+        return tf.sum(y);
+      })(x),
+    );
+    expect(recording).toBe(true);
+    expect(isRecordingGradients()).toBe(false);
+    const direct = tf.tidy(() => atrousConv2d(x, f, options).dataSync());
+    expectClose(direct, taped, 1e-5);
+    tf.dispose([x, f]);
   });
 
   it('leaks no tensors, forward or backward', () => {

@@ -12,12 +12,24 @@ export interface AtrousConv2dOptions {
 }
 
 /**
+ * Whether a gradient tape is recording (inside `tf.grads`, `optimizer.minimize`, ...). Reads the
+ * engine's gradient depth, which TensorFlow.js does not expose publicly.
+ */
+export function isRecordingGradients(): boolean {
+  const engine = tf.engine() as unknown as { state?: { gradientDepth?: number } };
+  return (engine.state?.gradientDepth ?? 1) > 0;
+}
+
+/**
  * Dilated (atrous) 2-D convolution, stride 1, with gradients for any rate.
  *
- * TensorFlow.js refuses gradients of `conv2d` with dilation > 1, so for rate > 1 this uses the
- * space-to-batch identity (the way `tf.nn.atrous_conv2d` does): a dilated convolution equals a
- * dense convolution on the `rate x rate` polyphase components of the padded input. All three
- * steps (SpaceToBatchND, Conv2D, BatchToSpaceND) have gradients and are standard ONNX operators.
+ * TensorFlow.js refuses gradients of `conv2d` with dilation > 1, so while a gradient tape
+ * records, rate > 1 uses the space-to-batch identity (the way `tf.nn.atrous_conv2d` does): a
+ * dilated convolution equals a dense convolution on the `rate x rate` polyphase components of
+ * the padded input. All three steps (SpaceToBatchND, Conv2D, BatchToSpaceND) have gradients and
+ * are standard ONNX operators. Without a tape (inference) the backend's dilated convolution
+ * computes the same values directly: on wasm, SpaceToBatchND/BatchToSpaceND cost more than the
+ * convolution itself (2.4x slower Deep Layer Cascade in full mode, docs/BENCHMARKS.md).
  *
  * @param x `[N, H, W, Cin]`
  * @param filter `[kH, kW, Cin, Cout]` (TensorFlow layout)
@@ -42,6 +54,8 @@ export function atrousConv2d(x: Tensor4D, filter: Tensor4D, options: AtrousConv2
     let y: Tensor4D;
     if (rh === 1 && rw === 1) {
       y = tf.conv2d(x, filter, 1, [[0, 0], padH, padW, [0, 0]]);
+    } else if (!isRecordingGradients()) {
+      y = tf.conv2d(x, filter, 1, [[0, 0], padH, padW, [0, 0]], 'NHWC', [rh, rw]);
     } else {
       // Round the padded size up to a multiple of the rate; the surplus is cropped afterwards.
       const extraH = (rh - ((h + padH[0] + padH[1]) % rh)) % rh;
