@@ -23,7 +23,7 @@ interface CommandSpec {
 export const COMMANDS: CommandSpec[] = [
   { name: 'env', summary: 'print Node, TensorFlow.js and backend versions, available backends, CPU and GPU', load: async () => (await import('./commands/basic.js')).registerBasic },
   { name: 'demo', summary: 'run the whole loop on synthetic data: train, evaluate, benchmark, leaderboard, dashboard', load: async () => (await import('./commands/basic.js')).registerBasic },
-  { name: 'data', summary: 'generate synthetic images in the real label formats (data synth)', load: async () => (await import('./commands/data.js')).registerData },
+  { name: 'data', summary: 'generate synthetic images or video (with optical flow) in the real label formats (data synth)', load: async () => (await import('./commands/data.js')).registerData },
   { name: 'eval', summary: 'evaluate predicted label PNGs against ground truth (mIoU, accuracy, per-class IoU)', load: async () => (await import('./commands/eval.js')).registerEval },
   { name: 'eval-video', summary: 'evaluate video panoptic predictions (VPQ) and temporal consistency', load: async () => (await import('./commands/eval-video.js')).registerEvalVideo },
   { name: 'models', summary: 'list the model registry with parameters and multiply-adds', load: async () => (await import('./commands/models.js')).registerModels },
@@ -31,7 +31,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'predict', summary: 'segment images with a trained model (label PNGs, optional logits)', load: async () => (await import('./commands/predict.js')).registerPredict },
   { name: 'bench', summary: 'measure latency percentiles and FPS of a model (and mIoU with --data)', load: async () => (await import('./commands/bench.js')).registerBench },
   { name: 'video', summary: 'run per-frame, clockwork or TDNet video segmentation', load: async () => (await import('./commands/video.js')).registerVideo },
-  { name: 'flow', summary: 'estimate optical flow with the FlowNet-style model', issue: 6 },
+  { name: 'flow', summary: 'estimate optical flow between consecutive frames with FlowNetS (.flo files, EPE with --gt)', load: async () => (await import('./commands/flow.js')).registerFlow },
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },
   { name: 'compare', summary: 'compare two runs as a pull-request comment', load: async () => (await import('./commands/compare.js')).registerCompareCommand },

@@ -81,3 +81,26 @@ export function createProgress(total: number, options: ProgressOptions): Progres
     },
   };
 }
+
+/**
+ * A progress bar per training epoch: `step` shows the running mean of the last 10 losses (and
+ * `note`); `done` closes the epoch's bar.
+ */
+export function epochProgress(epochs: number): { step(s: { epoch: number; step: number; stepsPerEpoch: number; loss: number }, note?: string): void; done(): void } {
+  let bar: Progress | undefined;
+  let losses: number[] = [];
+  return {
+    step(s, note) {
+      if (s.step === 0 || bar === undefined) {
+        bar = createProgress(s.stepsPerEpoch, { label: `epoch ${s.epoch + 1}/${epochs}`, unit: 'batches' });
+        losses = [];
+      }
+      losses.push(s.loss);
+      const recent = losses.slice(-10);
+      bar.update(s.step + 1, `loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)}${note === undefined ? '' : ` ${note}`}`);
+    },
+    done() {
+      bar?.done();
+    },
+  };
+}

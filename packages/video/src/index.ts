@@ -10,6 +10,14 @@ export { frameName, parseVideoManifest, videoManifestSchema } from './data/manif
 export type { VideoManifest } from './data/manifest.js';
 export { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
 export type { ForwardBackwardOptions } from './warp.js';
+export { createFlowModel, FLOW_MODELS, FLOWNET_STRIDE, FlowNetS, isFlowModelName, stackFrames } from './flownets.js';
+export type { FlowModelName, FlowNetOutput, FlowNetSOptions } from './flownets.js';
+export { endPointError, isKnownFlow, MULTISCALE_WEIGHTS, multiscaleEpe } from './flow-loss.js';
+export type { EpeSum } from './flow-loss.js';
+export { augmentPair, EQUAL_SCALE_WEIGHTS, evaluateFlow, predictFlow, trainFlow } from './flow-train.js';
+export type { FlowEpochRecord, FlowEvaluation, FlowPair, FlowPairSource, FlowTrainConfig, FlowTrainRun } from './flow-train.js';
+export { lucasKanadeFlow } from './flow-lucas-kanade.js';
+export type { LucasKanadeOptions } from './flow-lucas-kanade.js';
 export { CLOCKWORK_SCHEDULES, DEFAULT_PERIODS, DEFAULT_THRESHOLD, changedFraction, checkSchedule, readsPreviousFrame, scheduledStages } from './clockwork-schedule.js';
 export type { ClockworkSchedule, ClockworkScheduleOptions } from './clockwork-schedule.js';
 export { Clockwork, CLOCKWORK_UNITS, clockworkStageMacs } from './clockwork.js';

@@ -5,7 +5,6 @@
  * "Data formats").
  */
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { z } from 'zod';
 import { writeSynthDataset } from '@pixelwise/models/node';
 import { writeSynthVideo } from '@pixelwise/video/node';
@@ -21,7 +20,7 @@ const int = (flag: string, min: number, max: number) =>
 
 const synthOptions = z.object({
   out: z.string().min(1, '--out: expected a directory'),
-  kind: z.enum(['images', 'video']),
+  kind: z.enum(['images', 'video'], { message: '--kind: expected images or video' }),
   count: int('--count', 1, 1_000_000).optional(),
   frames: int('--frames', 2, 100_000).optional(),
   size: z
@@ -92,7 +91,7 @@ export function registerData(program: Command): void {
     .command('synth')
     .description('write a synthetic segmentation data set: train/ and val/ with images/*.png, labels/*.png (video: images/<video>/, gt/<video>/*_sem.png + *_inst.png, flow/, flow-bw/), and manifest.json')
     .requiredOption('--out <dir>', 'output directory (must be empty or missing, unless --force)')
-    .addOption(new Option('--kind <kind>', 'images, or video (frames, track ids, forward/backward flow)').choices(['images', 'video']).default('images'))
+    .option('--kind <kind>', 'images, or video (frames, track ids, forward/backward flow)', 'images')
     .option('--count <n>', 'number of images (default 100), or of videos with --kind video (default 10), over both splits')
     .option('--frames <t>', 'frames per video (--kind video; default 10)')
     .option('--size <WxH>', 'image size', '256x256')

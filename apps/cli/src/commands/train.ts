@@ -9,10 +9,11 @@ import { Option } from 'commander';
 import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
 import { createModel, createOptimizer, isModelName, modelNames, train, type EpochRecord, type TrainConfig, type TrainState } from '@pixelwise/models';
 import { loadCheckpoint, openDataset, readCheckpointInfo, saveCheckpoint, type SegmentationDataset } from '@pixelwise/models/node';
+import { isFlowModelName } from '@pixelwise/video';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { addSaveOptions, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
-import { createProgress } from '../progress.js';
+import { epochProgress } from '../progress.js';
 
 const schema = z.object({
   model: modelFlag(isModelName, modelNames),
@@ -94,9 +95,7 @@ export async function trainCommand(raw: Record<string, unknown>): Promise<TrainR
     process.stderr.write(`train: resuming ${out} after epoch ${state?.epoch ?? 0}\n`);
   }
   const classNames = data.classes.map((c) => c.name);
-  const stepsPerEpoch = Math.ceil(data.names.length / config.batchSize);
-  let bar = createProgress(stepsPerEpoch, { label: `epoch 1/${config.epochs}`, unit: 'batches' });
-  let losses: number[] = [];
+  const bar = epochProgress(config.epochs);
   const result = await train(model, data, {
     config,
     numClasses,
@@ -104,15 +103,7 @@ export async function trainCommand(raw: Record<string, unknown>): Promise<TrainR
     val,
     state,
     optimizer,
-    onStep: (s) => {
-      if (s.step === 0) {
-        bar = createProgress(s.stepsPerEpoch, { label: `epoch ${s.epoch + 1}/${config.epochs}`, unit: 'batches' });
-        losses = [];
-      }
-      losses.push(s.loss);
-      const recent = losses.slice(-10);
-      bar.update(s.step + 1, `loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} lr ${s.lr.toExponential(2)}`);
-    },
+    onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),
     onEpoch: async (record, st, opt) => {
       bar.done();
       await saveCheckpoint(out, {
@@ -159,7 +150,7 @@ export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a model on a dataset directory (synthetic, PASCAL VOC or Cityscapes layout)')
-    .requiredOption('--model <name>', 'registry name, e.g. fcn8s-lite (see `pixelwise models`)')
+    .requiredOption('--model <name>', 'registry name, e.g. fcn8s-lite (see `pixelwise models`), or a flow model (flownets, flownets-lite) on a video data set')
     .requiredOption('--data <dir>', 'dataset directory')
     .option('--epochs <n>', 'epochs', '10')
     .option('--batch <n>', 'batch size', '8')
@@ -174,7 +165,13 @@ export function registerTrain(program: Command): void {
     .option('--teacher <ckpt>', 'TDNet students (tdnet2-lite, tdnet4-lite): teacher checkpoint (pspnet-lite) for grouped distillation')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--json', 'print one JSON object with the training history')
-    .action(async (raw: Record<string, unknown>) => {
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      // Flow networks (flownets, flownets-lite) train on video data sets: @pixelwise/video.
+      if (isFlowModelName(raw.model)) {
+        const { trainFlowCommand } = await import('./train-flow.js');
+        await trainFlowCommand(raw, (flag) => command.getOptionValueSource(flag));
+        return;
+      }
       await trainCommand(raw);
     });
   addSaveOptions(cmd, 'the run (final validation metrics)');

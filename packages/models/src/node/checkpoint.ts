@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { safetensorsToTensors, tensorsToSafetensors, type tf } from '@pixelwise/core';
 import { z } from 'zod';
-import type { Segmentor } from '../segmentors/segmentor.js';
+import type { Module } from '../module.js';
 import type { TrainConfig, TrainState } from '../train/trainer.js';
 import { loadWeights, saveWeights } from '../weights/state-dict.js';
 
@@ -39,7 +39,7 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
 }
 
 export interface SaveCheckpointOptions {
-  model: Segmentor;
+  model: Module;
   info: Omit<CheckpointInfo, 'format' | 'version'>;
   optimizer?: tf.Optimizer;
 }
@@ -82,7 +82,7 @@ export async function readCheckpointInfo(weightsPath: string): Promise<Checkpoin
 }
 
 /** Loads weights (and optimizer state when given an optimizer and the file exists). */
-export async function loadCheckpoint(weightsPath: string, model: Segmentor, optimizer?: tf.Optimizer): Promise<void> {
+export async function loadCheckpoint(weightsPath: string, model: Module, optimizer?: tf.Optimizer): Promise<void> {
   loadWeights(model, new Uint8Array(await readFile(weightsPath)), weightsPath);
   const { optim } = sidecarPaths(weightsPath);
   if (!optimizer || !existsSync(optim)) return;

@@ -69,3 +69,34 @@ export async function readJsonFile(path: string): Promise<unknown> {
     throw new DatasetError(`${path}: not valid JSON: ${reason(e)}`, { cause: e });
   }
 }
+
+/** Options every synthetic data set writer takes. */
+export interface SynthWriterOptions {
+  /** Output directory; created if missing. */
+  out: string;
+  /** Number of items (images, videos) over both splits. */
+  count: number;
+  width: number;
+  height: number;
+  /** Number of classes C, 2..255. */
+  classes: number;
+  seed: number;
+}
+
+/**
+ * Checks the options shared by the synthetic data set writers, plus `extra` integer options;
+ * a RangeError names the writer `fn`, the option and the value found.
+ */
+export function checkSynthWriterOptions(fn: string, o: SynthWriterOptions, val: number, extra: Array<[name: string, value: number, min: number, max: number]> = []): void {
+  const int = (v: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${fn}: ${name} must be an integer in ${min}..${max}, found ${v}`);
+  };
+  if (typeof o.out !== 'string' || o.out === '') throw new RangeError(`${fn}: out must be a directory path`);
+  int(o.count, 'count', 1);
+  int(o.width, 'width', 8, 8192);
+  int(o.height, 'height', 8, 8192);
+  int(o.classes, 'classes', 2, 255);
+  int(o.seed, 'seed', -2147483648, 4294967295);
+  for (const [name, value, min, max] of extra) int(value, name, min, max);
+  if (!(val >= 0 && val < 1)) throw new RangeError(`${fn}: split.val must be a fraction in [0, 1), found ${val}`);
+}

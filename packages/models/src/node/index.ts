@@ -6,6 +6,7 @@ export { writeSynthDataset } from './synth-dataset.js';
 export type { WriteSynthDatasetOptions } from './synth-dataset.js';
 export { detectLayout, openCityscapesDataset, openDataset, openSynthDataset, openVocDataset } from './datasets.js';
 export type { DatasetLayout, DatasetSample, SegmentationDataset } from './datasets.js';
-export { DatasetError, prepareOutputDir, readBytes, readJsonFile, reason, writeFileAtomic } from './files.js';
+export { checkSynthWriterOptions, DatasetError, prepareOutputDir, readBytes, readJsonFile, reason, writeFileAtomic } from './files.js';
+export type { SynthWriterOptions } from './files.js';
 export { checkpointSchema, loadCheckpoint, readCheckpointInfo, saveCheckpoint, sidecarPaths } from './checkpoint.js';
 export type { CheckpointInfo, SaveCheckpointOptions } from './checkpoint.js';

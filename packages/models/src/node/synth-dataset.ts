@@ -19,18 +19,11 @@ import { SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION } from '../data/manifest.
 import type { SynthManifest } from '../data/manifest.js';
 import { itemSeed } from '../data/rng.js';
 import { generateScene } from '../data/synth.js';
-import { DatasetError, prepareOutputDir, reason, writeFileAtomic } from './files.js';
+import { checkSynthWriterOptions, DatasetError, prepareOutputDir, reason, writeFileAtomic } from './files.js';
+import type { SynthWriterOptions } from './files.js';
 
-export interface WriteSynthDatasetOptions {
-  /** Output directory; created if missing. */
-  out: string;
-  /** Number of images over both splits. */
-  count: number;
-  width: number;
-  height: number;
-  /** Number of classes C, 2..255. */
-  classes: number;
-  seed: number;
+/** `count` is the number of images. */
+export interface WriteSynthDatasetOptions extends SynthWriterOptions {
   /** Fraction of the images that go to `val` (the last ones); default 0.1. */
   split?: { val: number };
   /** Width of a void (255) band around objects, like VOC's boundaries; default 0 (none). */
@@ -48,7 +41,7 @@ export interface WriteSynthDatasetOptions {
 export async function writeSynthDataset(options: WriteSynthDatasetOptions): Promise<SynthManifest> {
   const { out, count, width, height, classes, seed, voidBorder = 0, overwrite = false, onProgress } = options;
   const val = options.split?.val ?? 0.1;
-  checkOptions(options, val);
+  checkSynthWriterOptions('writeSynthDataset', options, val, [['voidBorder', options.voidBorder ?? 0, 0, 16]]);
   const table = synthClasses(classes);
 
   await prepareOutputDir(out, overwrite);
@@ -91,18 +84,4 @@ export async function writeSynthDataset(options: WriteSynthDatasetOptions): Prom
   };
   await writeFileAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
-}
-
-function checkOptions(o: WriteSynthDatasetOptions, val: number): void {
-  const int = (v: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`writeSynthDataset: ${name} must be an integer in ${min}..${max}, found ${v}`);
-  };
-  if (typeof o.out !== 'string' || o.out === '') throw new RangeError('writeSynthDataset: out must be a directory path');
-  int(o.count, 'count', 1);
-  int(o.width, 'width', 8, 8192);
-  int(o.height, 'height', 8, 8192);
-  int(o.classes, 'classes', 2, 255);
-  int(o.seed, 'seed', -2147483648, 4294967295);
-  int(o.voidBorder ?? 0, 'voidBorder', 0, 16);
-  if (!(val >= 0 && val < 1)) throw new RangeError(`writeSynthDataset: split.val must be a fraction in [0, 1), found ${val}`);
 }

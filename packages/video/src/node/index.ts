@@ -6,3 +6,4 @@ export { writeSynthVideo } from './synth-video.js';
 export type { WriteSynthVideoOptions } from './synth-video.js';
 export { openVideoDataset } from './video-dataset.js';
 export type { FrameLabels, VideoDataset, VideoEntry } from './video-dataset.js';
+export { openFlowPairs } from './flow-data.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UNKNOWN_FLOW } from '../data/synth-video.js';
 import { writeSynthVideo } from './synth-video.js';
+import { openFlowPairs } from './flow-data.js';
 import { openVideoDataset } from './video-dataset.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pixelwise-video-'));
@@ -77,6 +78,18 @@ describe('openVideoDataset', () => {
     const bw = await ds.readFlow('v000', 'f000001', 'backward');
     expect(fw.data.length).toBe(48 * 32 * 2);
     expect(bw.data).not.toEqual(fw.data);
+  });
+
+  it('openFlowPairs lists every frame with its next frame and the forward flow', async () => {
+    await written;
+    const pairs = await openFlowPairs(out, 'train');
+    expect(pairs.names).toEqual(['v000/f000000', 'v000/f000001', 'v000/f000002']);
+    expect(pairs.size).toEqual([48, 32]);
+    const ds = await openVideoDataset(out, 'train');
+    const p = await pairs.read(1);
+    expect(p.second.data).toEqual((await ds.readImage('v000', 'f000002')).data);
+    expect(p.flow.data).toEqual((await ds.readFlow('v000', 'f000001')).data);
+    await expect(pairs.read(3)).rejects.toThrow('frame pair 3 out of range 0..2');
   });
 
   it('names the file at fault: missing frame, corrupt .flo, wrong bit depth, bad manifest', async () => {

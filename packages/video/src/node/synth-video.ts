@@ -16,25 +16,18 @@
  */
 import { encodeLabelPng, encodePng, writeFlo } from '@pixelwise/core/io';
 import { IGNORE_INDEX, itemSeed, SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION, synthClasses } from '@pixelwise/models/data';
-import { DatasetError, prepareOutputDir, reason, writeFileAtomic } from '@pixelwise/models/node';
+import { checkSynthWriterOptions, DatasetError, prepareOutputDir, reason, writeFileAtomic } from '@pixelwise/models/node';
+import type { SynthWriterOptions } from '@pixelwise/models/node';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { frameName } from '../data/manifest.js';
 import type { VideoManifest } from '../data/manifest.js';
 import { renderVideoFrame, sampleVideoSpec, UNKNOWN_FLOW, videoFlow } from '../data/synth-video.js';
 
-export interface WriteSynthVideoOptions {
-  /** Output directory; created if missing. */
-  out: string;
-  /** Number of videos over both splits. */
-  count: number;
+/** `count` is the number of videos. */
+export interface WriteSynthVideoOptions extends SynthWriterOptions {
   /** Frames per video, >= 2. */
   frames: number;
-  width: number;
-  height: number;
-  /** Number of classes C, 2..255. */
-  classes: number;
-  seed: number;
   /** Fraction of the videos that go to `val` (the last ones); default 0.2. */
   split?: { val: number };
   /** Replace an existing data set in `out` (manifest.json, train/, val/). */
@@ -50,7 +43,7 @@ const SUBDIRS = ['images', 'gt', 'flow', 'flow-bw'] as const;
 export async function writeSynthVideo(options: WriteSynthVideoOptions): Promise<VideoManifest> {
   const { out, count, frames, width, height, classes, seed, overwrite = false, onProgress } = options;
   const val = options.split?.val ?? 0.2;
-  checkOptions(options, val);
+  checkSynthWriterOptions('writeSynthVideo', options, val, [['frames', frames, 2, 100000]]);
   const table = synthClasses(classes);
 
   await prepareOutputDir(out, overwrite);
@@ -99,18 +92,4 @@ export async function writeSynthVideo(options: WriteSynthVideoOptions): Promise<
   };
   await writeFileAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
-}
-
-function checkOptions(o: WriteSynthVideoOptions, val: number): void {
-  const int = (v: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`writeSynthVideo: ${name} must be an integer in ${min}..${max}, found ${v}`);
-  };
-  if (typeof o.out !== 'string' || o.out === '') throw new RangeError('writeSynthVideo: out must be a directory path');
-  int(o.count, 'count', 1);
-  int(o.frames, 'frames', 2, 100000);
-  int(o.width, 'width', 8, 8192);
-  int(o.height, 'height', 8, 8192);
-  int(o.classes, 'classes', 2, 255);
-  int(o.seed, 'seed', -2147483648, 4294967295);
-  if (!(val >= 0 && val < 1)) throw new RangeError(`writeSynthVideo: split.val must be a fraction in [0, 1), found ${val}`);
 }
