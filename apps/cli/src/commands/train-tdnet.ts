@@ -12,7 +12,7 @@ import { createVideoModel, distillTdnet, imageClips, isVideoModelName, VIDEO_MOD
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { intFlag, numberFlag, parseFlags, saveFlags } from '../options.js';
-import { createProgress } from '../progress.js';
+import { epochProgress } from '../progress.js';
 import type { TrainResult } from './train.js';
 import { isVideoDataset, openVideoSplit } from './video-data.js';
 
@@ -83,16 +83,13 @@ export async function trainTdnetCommand(raw: Record<string, unknown>): Promise<T
     process.stderr.write(`train: continuing from the weights in ${out} (new optimizer, ${o.epochs} more epochs)\n`);
   }
   const config = { epochs: o.epochs, batchSize: o.batch, lr: o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.01), optimizer: o.optimizer, seed: o.seed, ignoreIndex: train.ignoreIndex };
-  let bar = createProgress(1, { label: 'epoch 1', unit: 'batches' });
+  const bar = epochProgress(o.epochs);
   const history: EpochRecord[] = [];
   await distillTdnet(student, teacher, train.clips, {
     config,
     numClasses,
     ...(val ? { val: val.clips } : {}),
-    onStep: (s) => {
-      if (s.step === 0) bar = createProgress(s.steps, { label: `epoch ${s.epoch + 1}/${o.epochs}`, unit: 'batches' });
-      bar.update(s.step + 1, `loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(2)}`);
-    },
+    onStep: (s) => bar.step({ ...s, stepsPerEpoch: s.steps }, `lr ${s.lr.toExponential(2)}`),
     onEpoch: async (r) => {
       bar.done();
       history.push(r);

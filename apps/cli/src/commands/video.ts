@@ -7,8 +7,8 @@
  */
 import { cpus, homedir } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
@@ -239,7 +239,15 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
       res.stageMaps = dir;
     }
   }
-  if (o.save) res.runId = await saveVideoRun(o, res, result.metrics, data.classNames, seg);
+  if (o.save) {
+    try {
+      res.runId = await saveVideoRun(o, res, result.metrics, data.classNames, seg);
+    } catch (e) {
+      // Nothing half-written: a record made only for this run goes when the run is not saved.
+      if (o.saveStageMaps === undefined && res.frameRecord) await rm(dirname(res.frameRecord), { recursive: true, force: true });
+      throw e;
+    }
+  }
   if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
   else process.stdout.write(formatVideo(res));
   return res;
