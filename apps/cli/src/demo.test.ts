@@ -34,7 +34,7 @@ describe('pixelwise demo', () => {
       expect(row?.fps, m).toBeGreaterThan(0);
     }
     const runs = (JSON.parse(cli(['runs', '--json']).stdout) as { runs: Array<{ id: number; kind: string; model: string }> }).runs;
-    expect(runs.filter((r) => r.kind === 'video').map((r) => r.model).sort()).toEqual(['fcn8s-lite', 'fcn8s-lite', 'tdnet2-lite']);
+    expect(runs.filter((r) => r.kind === 'video').map((r) => r.model).sort()).toEqual(['fcn8s-lite clockwork-adaptive', 'fcn8s-lite per-frame', 'tdnet2-lite']);
     const cascade = runs.find((r) => r.kind === 'bench' && r.model === 'layer-cascade-lite');
     const shown = JSON.parse(cli(['runs', 'show', String(cascade?.id), '--json']).stdout) as { stages: unknown[]; artifacts: Array<{ kind: string; path: string }> };
     expect(shown.stages).toHaveLength(3);

@@ -7,14 +7,14 @@
  */
 import { cpus, homedir } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
 import { encodePng } from '@pixelwise/core/io';
 import { createModel, FCN, isModelName, loadWeights, MODELS, modelComplexity, modelNames, type Segmentor } from '@pixelwise/models';
-import { readCheckpointInfo } from '@pixelwise/models/node';
+import { readCheckpointInfo, writeFileAtomic } from '@pixelwise/models/node';
 import {
   CLOCKWORK_SCHEDULES,
   Clockwork,
@@ -35,6 +35,7 @@ import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { addSaveOptions, intFlag, parseFlags, saveFlags } from '../options.js';
 import { createProgress } from '../progress.js';
+import { datasetName } from '../db/save-run.js';
 import { openVideoSplit } from './video-data.js';
 
 const METHODS = ['per-frame', 'clockwork', 'tdnet'] as const;
@@ -99,12 +100,6 @@ export interface VideoResult {
   frameRecord?: string;
   stageMaps?: string;
   runId?: number | string;
-}
-
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
 
 function loadInto(model: Segmentor, weights: string): void {
@@ -230,11 +225,11 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
     const dir = resolve(recordDir);
     await mkdir(dir, { recursive: true });
     res.frameRecord = join(dir, 'frame-record.json');
-    await writeAtomic(res.frameRecord, `${JSON.stringify(record)}\n`);
+    await writeFileAtomic(res.frameRecord, `${JSON.stringify(record)}\n`);
     if (o.saveStageMaps !== undefined) {
       for (const v of data.videos) {
         const img = stageTimeline(seg.units, result.frames.filter((f) => f.video === v.name));
-        await writeAtomic(join(dir, `${v.name.replace(/[/\\]/g, '_')}.png`), encodePng({ ...img, channels: 3, depth: 8 }));
+        await writeFileAtomic(join(dir, `${v.name.replace(/[/\\]/g, '_')}.png`), encodePng({ ...img, channels: 3, depth: 8 }));
       }
       res.stageMaps = dir;
     }
@@ -260,8 +255,9 @@ async function saveVideoRun(o: Flags, res: VideoResult, metrics: Awaited<ReturnT
   return withDb(async (db) => {
     const { id } = await saveRun(db, {
       kind: 'video',
-      model: { name: o.model, family: MODELS[o.model]?.family ?? 'tdnet', config: { method: o.method, ...(res.schedule ? { schedule: res.schedule } : {}), ...(res.threshold !== undefined ? { threshold: res.threshold } : {}) }, multiplyAdds: Math.round(res.gmacsPerFrame * 1e9) },
-      dataset: { name: o.data, kind: 'video', classNames },
+      // One leaderboard row per model and method: the same weights as a clockwork are another entry.
+      model: { name: o.method === 'tdnet' ? o.model : `${o.model} ${o.method === 'clockwork' ? `clockwork-${res.schedule ?? ''}` : 'per-frame'}`, family: MODELS[o.model]?.family ?? 'tdnet', config: { method: o.method, ...(res.schedule ? { schedule: res.schedule } : {}), ...(res.threshold !== undefined ? { threshold: res.threshold } : {}) }, multiplyAdds: Math.round(res.gmacsPerFrame * 1e9) },
+      dataset: { name: datasetName(undefined, o.data), kind: 'video', classNames },
       backend: res.backend,
       device: res.device,
       inputSize: { width: res.size[0], height: res.size[1] },

@@ -97,6 +97,21 @@ describe.each(BACKENDS)('transposed convolution and FCN upsampling on %s', (back
     tf.dispose([x, f]);
   });
 
+  it('the fixed filter runs separably per channel: equal to the dense [k,k,C,C] filter, with numeric gradients', () => {
+    for (const [factor, mode] of [[2, 'fcn'], [3, 'fcn'], [8, 'fcn'], [4, 'same'], [3, 'same']] as const) {
+      tf.tidy(() => {
+        const x = randomTensor([2, 5, 4, 3], factor) as Tensor4D;
+        const fast = bilinearUpsample(x, factor, { mode });
+        const dense = bilinearUpsample(x, factor, { mode, filter: bilinearUpsampleFilter(factor, 3) });
+        expect(fast.shape).toEqual(dense.shape);
+        expectClose(fast.dataSync(), dense.dataSync(), 1e-5);
+      });
+    }
+    const x = randomTensor([1, 3, 4, 2], 11);
+    checkGradient((a: Tensor) => bilinearUpsample(a as Tensor4D, 3), [x], 0);
+    x.dispose();
+  });
+
   it('leaks no tensors and names a channel mismatch', () => {
     const x = randomTensor([1, 3, 3, 2], 35) as Tensor4D;
     expectNoLeak(() => bilinearUpsample(x, 4));

@@ -95,15 +95,29 @@ export interface BilinearUpsampleOptions {
   mode?: 'fcn' | 'same';
 }
 
-/** Upsamples `[N, H, W, C]` by an integer factor with a (learnable) bilinear transposed convolution. */
+/**
+ * Upsamples `[N, H, W, C]` by an integer factor with a (learnable) bilinear transposed convolution.
+ *
+ * Without a learned `filter` the fixed bilinear filter neither mixes channels nor is it anything
+ * but the outer product of two 1-D tents, so it is applied as such: channels moved into the batch
+ * and two 1-D transposed convolutions (rows, then columns) — `2k` instead of `k*k*C` multiply-adds
+ * per input value and channel, the same values (a test compares with the dense filter).
+ */
 export function bilinearUpsample(x: Tensor4D, factor: number, options: BilinearUpsampleOptions = {}): Tensor4D {
   const channels = x.shape[3];
   const mode = options.mode ?? 'fcn';
   return tf.tidy(() => {
-    const filter = options.filter ?? bilinearUpsampleFilter(factor, channels);
-    const k = filter.shape[0];
-    if (mode === 'fcn') return transposedConv2d(x, filter, { stride: factor });
+    const k = bilinearKernel1d(factor).length;
     const total = k - factor;
-    return transposedConv2d(x, filter, { stride: factor, padding: Math.floor(total / 2), outputPadding: total % 2 });
+    const pad = mode === 'fcn' ? 0 : Math.floor(total / 2);
+    const extra = mode === 'fcn' ? 0 : total % 2;
+    if (options.filter) return transposedConv2d(x, options.filter, { stride: factor, padding: pad, outputPadding: extra });
+    const [n, h, w] = x.shape;
+    const tent = bilinearKernel1d(factor);
+    const planes = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n * channels, h, w, 1]) as Tensor4D;
+    const rows = transposedConv2d(planes, tf.tensor4d(tent, [k, 1, 1, 1]), { stride: [factor, 1], padding: [pad, 0], outputPadding: [extra, 0] });
+    const both = transposedConv2d(rows, tf.tensor4d(tent, [1, k, 1, 1]), { stride: [1, factor], padding: [0, pad], outputPadding: [0, extra] });
+    const [, oh, ow] = both.shape;
+    return tf.transpose(tf.reshape(both, [n, channels, oh, ow]), [0, 2, 3, 1]) as Tensor4D;
   });
 }

@@ -9,7 +9,7 @@
  * Crop offsets are those the Caffe coordinate maps give for this padding: 19 (32s), 5/27 (16s),
  * 5/9/31 (8s).
  */
-import { bilinearUpsampleFilter, cropLike, tf } from '@pixelwise/core';
+import { bilinearUpsample, bilinearUpsampleFilter, cropLike, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import { FcnVgg16 } from '../backbones/vgg.js';
 import { Conv2d, ConvTranspose2d } from '../layers/conv.js';
@@ -105,11 +105,8 @@ export class FCN extends Segmentor {
         score = tf.add(up, cropLike(pool3, up, 9));
         offset = 31;
       }
-      // Final upsampling fixed to bilinear (not a parameter).
-      const filter = bilinearUpsampleFilter(this.finalFactor, this.numClasses);
-      const k = filter.shape[0];
-      const full = tf.conv2dTranspose(score, filter, [score.shape[0], (score.shape[1] - 1) * this.finalFactor + k, (score.shape[2] - 1) * this.finalFactor + k, this.numClasses], this.finalFactor, 'valid');
-      return cropLike(full, like, offset);
+      // Final upsampling fixed to bilinear (not a parameter; computed separably per channel).
+      return cropLike(bilinearUpsample(score, this.finalFactor), like, offset);
     });
   }
 }
