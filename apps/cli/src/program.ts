@@ -14,9 +14,7 @@ interface CommandSpec {
   name: string;
   summary: string;
   /** Loads the module that defines the command's flags and action. */
-  load?: () => Promise<Register>;
-  /** Tracking issue of a command that is not available yet. */
-  issue?: number;
+  load: () => Promise<Register>;
 }
 
 /** Every command of the design, in help order. */
@@ -54,12 +52,11 @@ export function buildProgram(argv: string[]): Command {
   for (const spec of COMMANDS) {
     const cmd = program
       .command(spec.name)
-      .description(spec.issue ? `${spec.summary} [planned: issue ${spec.issue}]` : spec.summary)
+      .description(spec.summary)
       .helpOption(false)
       .allowUnknownOption()
       .allowExcessArguments();
     cmd.action(async () => {
-      if (!spec.load) throw new CliError(`'${spec.name}' is planned and not available in this version yet (tracked in issue ${spec.issue ?? '?'})`);
       // Re-parse this command's arguments with its full definition.
       const register = await spec.load();
       const full = baseProgram();
