@@ -1,5 +1,5 @@
 /** Shared flag schemas: one place that turns strings into typed, range-checked values. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { CliError } from './errors.js';
 
@@ -55,4 +55,15 @@ export function addSaveOptions(cmd: Command, what: string, withModel = false): C
   cmd.option('--save', `save ${what} to the results database (DATABASE_URL, default ~/.pixelwise/pixelwise.db) and print its id`);
   if (withModel) cmd.option('--model <name>', 'model that produced the predictions (recorded with --save)');
   return cmd.option('--tag <tag...>', 'tags recorded with --save');
+}
+
+/** The TensorFlow.js backends a command can run on (`--backend`). */
+export const CLI_BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** Schema of `--backend`. */
+export const backendFlag = z.enum(CLI_BACKENDS);
+
+/** The `--backend` option, `auto` by default. */
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'TensorFlow.js backend').choices([...CLI_BACKENDS]).default('auto');
 }

@@ -20,7 +20,7 @@ import { confusionInput, datasetName, nan, perClassInput } from '../db/save-run.
 import { STAGE_NAMES, StageAccumulator, writePreviewArtifacts, type StageArtifact } from '../cascade.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { addSaveOptions, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
+import { addSaveOptions, backendFlag, backendOption, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
 const schema = z.object({
@@ -28,7 +28,7 @@ const schema = z.object({
   weights: z.string().optional(),
   size: sizeFlag('--size', 16),
   batch: intFlag('--batch', 1, 256),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   iters: intFlag('--iters', 1, 100000),
   warmup: intFlag('--warmup', 0, 1000),
   data: z.string().optional(),
@@ -234,7 +234,7 @@ export function registerBench(program: Command): void {
     .option('--weights <ckpt>', 'weights (.safetensors); default: random initialisation')
     .option('--size <WxH>', 'input size', '512x512')
     .option('--batch <n>', 'batch size', '1')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption())
     .option('--iters <n>', 'timed iterations', '20')
     .option('--warmup <n>', 'untimed iterations first', '3')
     .option('--data <dir>', 'time on this dataset\'s val images and report their mIoU')

@@ -18,15 +18,14 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { writeFileAtomic } from '@pixelwise/models/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, parseFlags } from '../options.js';
+import { backendFlag, backendOption, intFlag, parseFlags } from '../options.js';
 
 const schema = z.object({
   dir: z.string().min(1).optional(),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   serve: z.boolean(),
   port: intFlag('--port', 1, 65535),
   fresh: z.boolean().optional(),
@@ -250,7 +249,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the whole loop on synthetic data: train, evaluate, benchmark, leaderboard, dashboard')
     .option('--dir <dir>', 'where data, checkpoints and previews go (default ~/.pixelwise/demo)')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption())
     .option('--no-serve', 'exit after writing results instead of starting the dashboard (also when CI=true)')
     .option('--port <port>', 'dashboard port', '3000')
     .option('--fresh', 'ignore what earlier runs left (redo every step)')

@@ -8,7 +8,6 @@
  * known ground-truth pixels, and the zero-flow EPE on the same pixels.
  */
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { readBytes, writeFileAtomic } from '@pixelwise/models/node';
 import { endPointError, FLOW_MODELS, isFlowModelName, lucasKanadeFlow, predictFlow } from '@pixelwise/video';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { parseFlags } from '../options.js';
+import { backendFlag, backendOption, parseFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { loadFlowModel } from './train-flow.js';
 
@@ -31,7 +30,7 @@ const schema = z.object({
   input: z.string().min(1),
   out: z.string().min(1),
   gt: z.string().min(1).optional(),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   json: z.boolean().optional(),
 });
 
@@ -171,7 +170,7 @@ export function registerFlow(program: Command): void {
     .requiredOption('--input <dir>', 'folder of video folders of PNG frames (e.g. VIDEO_DIR/val/images)')
     .requiredOption('--out <dir>', 'output folder: OUT/<video>/<frame>.flo, flow from each frame to the next')
     .option('--gt <dir>', 'ground-truth flow folder (<video>/<frame>.flo, e.g. VIDEO_DIR/val/flow): print EPE')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption())
     .option('--json', 'print one JSON object (EPE with --gt)')
     .action(async (raw: Record<string, unknown>) => {
       await flowCommand(raw);

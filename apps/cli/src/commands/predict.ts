@@ -7,14 +7,13 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { setBackend, tf, type BackendName, type Tensor4D } from '@pixelwise/core';
 import { decodePng, encodeLabelPng, readSafetensors, writeNpy } from '@pixelwise/core/io';
 import { createModel, isModelName, loadWeights, modelNames, toUint8Rgb } from '@pixelwise/models';
 import { readCheckpointInfo, writeFileAtomic } from '@pixelwise/models/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, modelFlag, parseFlags } from '../options.js';
+import { backendFlag, backendOption, intFlag, modelFlag, parseFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 
 const schema = z.object({
@@ -24,7 +23,7 @@ const schema = z.object({
   out: z.string().min(1),
   logits: z.boolean().optional(),
   numClasses: intFlag('--num-classes', 1, 255).optional(),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   quiet: z.boolean().optional(),
 });
 
@@ -107,6 +106,6 @@ export function registerPredict(program: Command): void {
     .option('--logits', 'also write the class scores as [C,H,W] float32 .npy')
     .option('--num-classes <n>', 'classes (default: from the checkpoint, else 21)')
     .option('--quiet', 'no progress output')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption())
     .action(predictCommand);
 }

@@ -11,7 +11,7 @@ import { createFlowModel, FLOW_MODELS, FLOWNET_STRIDE, isFlowModelName, trainFlo
 import { openFlowPairs } from '@pixelwise/video/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, numberFlag, parseFlags, sizeFlag } from '../options.js';
+import { backendFlag, intFlag, numberFlag, parseFlags, sizeFlag } from '../options.js';
 import { epochProgress } from '../progress.js';
 
 const schema = z.object({
@@ -25,7 +25,7 @@ const schema = z.object({
     .optional(),
   out: z.string().optional(),
   seed: intFlag('--seed', 0, 2 ** 31 - 1),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   json: z.boolean().optional(),
   val: z.boolean(),
 });

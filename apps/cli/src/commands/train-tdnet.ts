@@ -11,7 +11,7 @@ import { openDataset, readCheckpointInfo, saveCheckpoint } from '@pixelwise/mode
 import { createVideoModel, distillTdnet, imageClips, isVideoModelName, VIDEO_MODELS, videoClips, videoModelNames, type ClipSource } from '@pixelwise/video';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, numberFlag, parseFlags, saveFlags } from '../options.js';
+import { backendFlag, intFlag, numberFlag, parseFlags, saveFlags } from '../options.js';
 import { epochProgress } from '../progress.js';
 import type { TrainResult } from './train.js';
 import { isVideoDataset, openVideoSplit } from './video-data.js';
@@ -26,7 +26,7 @@ const schema = z.object({
   out: z.string().optional(),
   optimizer: z.enum(['sgd', 'adam']),
   seed: intFlag('--seed', 0, 2 ** 31 - 1),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   json: z.boolean().optional(),
   val: z.boolean(),
   resume: z.boolean().optional(),

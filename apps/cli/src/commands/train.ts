@@ -12,7 +12,7 @@ import { loadCheckpoint, openDataset, readCheckpointInfo, saveCheckpoint, type S
 import { isFlowModelName } from '@pixelwise/video';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { addSaveOptions, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
+import { addSaveOptions, backendFlag, backendOption, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
 import { epochProgress } from '../progress.js';
 
 const schema = z.object({
@@ -26,7 +26,7 @@ const schema = z.object({
   resume: z.boolean().optional(),
   optimizer: z.enum(['sgd', 'adam']),
   seed: intFlag('--seed', 0, 2 ** 31 - 1),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   json: z.boolean().optional(),
   ...saveFlags,
   val: z.boolean(),
@@ -168,7 +168,7 @@ export function registerTrain(program: Command): void {
     .option('--aux-weight <w>', 'weight of auxiliary losses', '0.4')
     .option('--no-val', 'skip validation after each epoch')
     .option('--teacher <ckpt>', 'TDNet students (tdnet2-lite, tdnet4-lite): teacher checkpoint (pspnet-lite) for grouped distillation')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption())
     .addOption(new Option('--mode <mode>', 'layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)').choices(['cascade', 'full']))
     .option('--json', 'print one JSON object with the training history')
     .action(async (raw: Record<string, unknown>, command: Command) => {

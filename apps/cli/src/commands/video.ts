@@ -33,7 +33,7 @@ import {
 } from '@pixelwise/video';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { addSaveOptions, intFlag, parseFlags, saveFlags } from '../options.js';
+import { addSaveOptions, backendFlag, backendOption, intFlag, parseFlags, saveFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { datasetName } from '../db/save-run.js';
 import { openVideoSplit } from './video-data.js';
@@ -62,7 +62,7 @@ const schema = z.object({
   split: z.enum(['train', 'val']),
   maxVideos: intFlag('--max-videos', 1, 1_000_000).optional(),
   warmup: intFlag('--warmup', 0, 100),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: backendFlag,
   json: z.boolean().optional(),
   saveStageMaps: z.string().optional(),
   baselineWeights: z.string().min(1).optional(),
@@ -317,7 +317,7 @@ export function registerVideo(program: Command): void {
     .option('--split <name>', 'split', 'val')
     .option('--max-videos <n>', 'only the first N videos')
     .option('--warmup <n>', 'untimed frames before measuring', '2')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption())
     .option('--json', 'print one JSON object')
     .option('--baseline-weights <ckpt>', 'also run per-frame inference of --baseline-model with these weights on the same frames, alternating with the method, and report both timings')
     .option('--baseline-model <name>', 'image model of --baseline-weights (default: --model; for tdnet its teacher, pspnet-lite)')
