@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { CliError, errorLine } from './errors.js';
+import { errorLine, exitCodeOf } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -48,7 +48,7 @@ function baseProgram(): Command {
 
 /** The top-level program: every command by name and summary; each loads its module on use. */
 export function buildProgram(argv: string[]): Command {
-  const program = baseProgram().description('Semantic segmentation of images and video on TensorFlow.js: train, evaluate, benchmark.');
+  const program = baseProgram().description('Semantic segmentation of images and video on TensorFlow.js: train, evaluate, benchmark. --verbose on any command prints the stack of an unexpected error.');
   for (const spec of COMMANDS) {
     const cmd = program
       .command(spec.name)
@@ -68,14 +68,19 @@ export function buildProgram(argv: string[]): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Errors become one line on stderr. */
+/**
+ * Runs the CLI; returns the exit code. Errors become one line on stderr: exit 2 for bad input
+ * (the packages' typed errors), 1 for anything else; `--verbose` (anywhere) adds the stack.
+ */
 export async function run(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
   try {
-    await buildProgram(argv).parseAsync(argv, { from: 'user' });
+    await buildProgram(args).parseAsync(args, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed its message
-    process.stderr.write(`${errorLine(e)}\n`);
-    return e instanceof CliError ? e.exitCode : 1;
+    process.stderr.write(`${errorLine(e, verbose)}\n`);
+    return exitCodeOf(e);
   }
 }

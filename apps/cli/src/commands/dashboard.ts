@@ -9,15 +9,13 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
-import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, parseFlags } from '../options.js';
+import { defineCommand, flag, type Parsed } from '../flags.js';
 
-const flagsSchema = z.object({
-  port: intFlag('--port', 1, 65535),
-  host: z.string().min(1),
-});
+const FLAGS = {
+  port: flag.int('port to listen on', 1, 65535, { default: '3000' }),
+  host: flag.string('interface to listen on (0.0.0.0 for every interface)', { default: '127.0.0.1', arg: '<host>' }),
+};
 
 const isDashboard = (dir: string): boolean => {
   try {
@@ -70,61 +68,60 @@ async function waitUntilServing(url: string, exited: Promise<number | null>): Pr
   throw new CliError(`next start exited with code ${await exited} before serving (see its output above)`, 1);
 }
 
-export function registerDashboard(program: Command): void {
-  program
-    .command('dashboard')
-    .description('serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`')
-    .option('--port <port>', 'port to listen on', '3000')
-    .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
-    .action(async (raw: unknown) => {
-      const flags = parseFlags(flagsSchema, raw);
-      const { resolveDatabaseUrl } = await import('@pixelwise/db');
-      const { toCliError } = await import('../db/open.js');
-      let database: string;
-      let display: string;
-      try {
-        const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
-        // next start runs in the app's directory: hand it an absolute SQLite path.
-        database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
-        display = loc.display;
-      } catch (e) {
-        throw toCliError(e);
-      }
-      const dir = findDashboardDir();
-      await checkPortFree(flags.host, flags.port);
-      if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
-        throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
-      }
-      const nextBin = createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
-      const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(flags.port), '--hostname', flags.host], {
-        cwd: dir,
-        env: { ...process.env, DATABASE_URL: database, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      // Next's own banner goes to stderr: stdout carries only the URL.
-      child.stdout.pipe(process.stderr);
-      child.stderr.pipe(process.stderr);
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        stopping = true;
-        child.kill(signal);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const url = `http://${flags.host === '0.0.0.0' || flags.host === '::' ? 'localhost' : flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${flags.port}/`;
-      try {
-        await waitUntilServing(url, exited);
-        // One request to the leaderboard loads the page's modules and opens the database, so the
-        // user's first page is as fast as every later one.
-        await fetch(url, { signal: AbortSignal.timeout(60_000) }).then((r) => r.arrayBuffer()).catch(() => undefined);
-      } catch (e) {
-        child.kill('SIGTERM');
-        throw e;
-      }
-      process.stdout.write(`${url}\n`);
-      process.stderr.write(`pixelwise dashboard: serving ${display} at ${url} (Ctrl-C stops it)\n`);
-      const code = await exited;
-      if (!stopping && code !== 0) throw new CliError(`next start exited with code ${code}`, 1);
-    });
+async function dashboardCommand(flags: Parsed<typeof FLAGS>): Promise<void> {
+  const { resolveDatabaseUrl } = await import('@pixelwise/db');
+  const { toCliError } = await import('../db/open.js');
+  let database: string;
+  let display: string;
+  try {
+    const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
+    // next start runs in the app's directory: hand it an absolute SQLite path.
+    database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
+    display = loc.display;
+  } catch (e) {
+    throw toCliError(e);
+  }
+  const dir = findDashboardDir();
+  await checkPortFree(flags.host, flags.port);
+  if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
+    throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
+  }
+  const nextBin = createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
+  const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(flags.port), '--hostname', flags.host], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: database, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Next's own banner goes to stderr: stdout carries only the URL.
+  child.stdout.pipe(process.stderr);
+  child.stderr.pipe(process.stderr);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    child.kill(signal);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const url = `http://${flags.host === '0.0.0.0' || flags.host === '::' ? 'localhost' : flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${flags.port}/`;
+  try {
+    await waitUntilServing(url, exited);
+    // One request to the leaderboard loads the page's modules and opens the database, so the
+    // user's first page is as fast as every later one.
+    await fetch(url, { signal: AbortSignal.timeout(60_000) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+  } catch (e) {
+    child.kill('SIGTERM');
+    throw e;
+  }
+  process.stdout.write(`${url}\n`);
+  process.stderr.write(`pixelwise dashboard: serving ${display} at ${url} (Ctrl-C stops it)\n`);
+  const code = await exited;
+  if (!stopping && code !== 0) throw new CliError(`next start exited with code ${code}`, 1);
 }
+
+export const registerDashboard = defineCommand({
+  name: 'dashboard',
+  description: 'serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`',
+  flags: FLAGS,
+  run: dashboardCommand,
+});

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { LabelMap } from '@pixelwise/core/io';
 import { decodeLabelPngFast } from './label-png-zlib.js';
-import { cityscapesLabelIdsToTrainIds } from '../datasets.js';
+import { cityscapesToTrainIds } from '../cityscapes-labels.js';
 import { LabelError } from '../label-error.js';
 import type { LabelArray } from '../confusion-matrix.js';
 
@@ -43,7 +43,7 @@ export function loadLabelPair(gtPath: string, predPath: string, options: LoadOpt
   return {
     width: gt.width,
     height: gt.height,
-    gt: cityscapesLabelIdsToTrainIds(gt.data, { width: gt.width, source: gtPath }),
-    pred: cityscapesLabelIdsToTrainIds(pred.data, { width: pred.width, source: predPath }),
+    gt: cityscapesToTrainIds(gt.data),
+    pred: cityscapesToTrainIds(pred.data),
   };
 }

@@ -30,12 +30,21 @@ export function stateDict(model: Module): Map<string, Tensor> {
 }
 
 /**
+ * Buffers a state dict may leave out, as PyTorch forgives them: BatchNorm's `num_batches_tracked`
+ * (only counted in training with momentum None; `_load_from_state_dict` fills it in for older
+ * checkpoints, and many converted checkpoints lack it). Left out, the buffer keeps its value.
+ */
+export function isForgivableMissing(key: string): boolean {
+  return key === 'num_batches_tracked' || key.endsWith('.num_batches_tracked');
+}
+
+/**
  * Assigns PyTorch-layout tensors to the model's slots. Throws {@link WeightsMismatchError}
  * (before changing anything) when keys or shapes do not match.
  */
 export function loadStateDict(model: Module, tensors: Map<string, Tensor>, source = 'weights'): void {
   const slots = new Map(model.namedSlots());
-  const missing = [...slots.keys()].filter((k) => !tensors.has(k));
+  const missing = [...slots.keys()].filter((k) => !tensors.has(k) && !isForgivableMissing(k));
   const unexpected = [...tensors.keys()].filter((k) => !slots.has(k));
   const mismatched: Array<{ key: string; expected: number[]; found: number[] }> = [];
   for (const [key, slot] of slots) {
@@ -47,7 +56,8 @@ export function loadStateDict(model: Module, tensors: Map<string, Tensor>, sourc
   if (missing.length || unexpected.length || mismatched.length) throw new WeightsMismatchError(source, missing, unexpected, mismatched);
   tf.tidy(() => {
     for (const [key, slot] of slots) {
-      const t = tensors.get(key) as Tensor;
+      const t = tensors.get(key);
+      if (!t) continue;
       slot.variable.assign(tf.cast(fromTorch(t, slot.layout), slot.variable.dtype));
     }
   });
