@@ -52,7 +52,8 @@ export { ConvNormAct } from './layers/conv-norm-act.js';
 export type { ConvNormActOptions } from './layers/conv-norm-act.js';
 export { FCNHead, DeepLabHead, ASPP, LRASPPHead } from './heads/torchvision-heads.js';
 
-export { stateDict, loadStateDict, saveWeights, loadWeights, WeightsMismatchError } from './weights/state-dict.js';
+export { stateDict, loadStateDict, saveWeights, loadWeights, readWeights, WeightsMismatchError } from './weights/state-dict.js';
+export { fromMmsegmentation } from './weights/mmseg.js';
 export { hashedUniform, hashedWeight } from './weights/hashed.js';
 
 export { train, evaluate, createOptimizer, polyLearningRate } from './train/trainer.js';

@@ -17,6 +17,7 @@ describe('@pixelwise/core/io', () => {
         'PyObject',
         'TorchTensor',
         'bf16ToF32',
+        'checkpointMetadata',
         'decodeLabelPng',
         'decodePng',
         'decodeRgbPng',

@@ -29,4 +29,4 @@ export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from './float16.js';
 
 export { readTorchCheckpoint, TorchTensor, weightsFormat, PyDict, PyObject } from './torch-checkpoint.js';
 export type { JsonValue, PyKey, TorchCheckpoint, TorchValue } from './torch-checkpoint.js';
-export { stateDictOf, torchToSafetensors } from './torch-state-dict.js';
+export { checkpointMetadata, stateDictOf, torchToSafetensors } from './torch-state-dict.js';

@@ -53,14 +53,21 @@ export function stateDictOf(checkpoint: TorchCheckpoint): Map<string, Safetensor
 
 /**
  * A checkpoint's state dict as safetensors bytes (what `pixelwise weights convert` writes):
- * tensors unchanged (dtype, shape, values) under their state-dict names, metadata
- * `format: pt` (safetensors' convention for PyTorch weights) plus each top-level non-tensor
- * entry of the checkpoint (strings as they are, anything else as JSON).
+ * tensors unchanged (dtype, shape, values) under their state-dict names, metadata from
+ * {@link checkpointMetadata} (`format: pt` is safetensors' convention for PyTorch weights).
  */
 export function torchToSafetensors(bytes: Uint8Array, source?: string): { bytes: Uint8Array; checkpoint: TorchCheckpoint; stateDict: Map<string, SafetensorsEntry> } {
   const checkpoint = readTorchCheckpoint(bytes, source);
   const stateDict = stateDictOf(checkpoint);
+  return { bytes: writeSafetensors(stateDict, checkpointMetadata(checkpoint)), checkpoint, stateDict };
+}
+
+/**
+ * The checkpoint's metadata as safetensors-style strings: `format: pt`, then each top-level
+ * non-tensor entry (strings as they are, anything else as JSON), e.g. mmsegmentation's `meta`.
+ */
+export function checkpointMetadata(checkpoint: TorchCheckpoint): Record<string, string> {
   const metadata: Record<string, string> = { format: 'pt' };
   for (const [k, v] of Object.entries(checkpoint.metadata)) if (k !== 'format') metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  return { bytes: writeSafetensors(stateDict, metadata), checkpoint, stateDict };
+  return metadata;
 }
