@@ -155,6 +155,14 @@ describe('refusals: one line naming the file', () => {
     });
   }
 
+  it("a changed byte in data.pkl fails its CRC-32 (storages are not checksummed, as in torch)", () => {
+    const bad = bytesOf('tensors.pth').slice();
+    const view = new DataView(bad.buffer);
+    const pkl = 30 + view.getUint16(26, true) + view.getUint16(28, true); // data.pkl is the first entry
+    bad[pkl + 50] = (bad[pkl + 50] as number) ^ 0xff;
+    expect(catchFormatError(() => readTorchCheckpoint(bad, 'flipped.pth')).message).toMatch(/^flipped\.pth: corrupt zip: entry tensors\/data\.pkl has CRC-32 0x[0-9a-f]{8}, its header says 0x[0-9a-f]{8}$/);
+  });
+
   it('every truncation of a checkpoint is a FormatError, never a crash', () => {
     for (const file of ['tensors.pth', 'tensors-legacy.pth']) {
       const bytes = bytesOf(file);

@@ -3,8 +3,8 @@
  * (§4.3.16), the zip64 end record and its locator (§4.3.14-15), central directory headers
  * (§4.3.12) with the zip64 extended information field (§4.5.3), and local file headers (§4.3.7).
  * Entries may be stored (method 0, what `torch.save` writes) or deflated (method 8, RFC 1951,
- * inflated by fflate); every entry's CRC-32 is checked when it is read. Single-disk archives
- * only; no encryption.
+ * inflated by fflate); an entry's CRC-32 is checked when it is read, unless the caller opts out.
+ * Single-disk archives only; no encryption.
  *
  * @internal Used by the PyTorch checkpoint reader; not part of the public surface.
  */
@@ -25,8 +25,11 @@ export interface ZipEntry {
 /** An opened archive: the directory, and a reader for one entry's bytes. */
 export interface ZipArchive {
   entries: Map<string, ZipEntry>;
-  /** The entry's uncompressed bytes (a view into the archive for stored entries). */
-  read(name: string): Uint8Array;
+  /**
+   * The entry's uncompressed bytes (a view into the archive for stored entries).
+   * @param verify - check the CRC-32 (default true; it costs about as much as copying the bytes).
+   */
+  read(name: string, verify?: boolean): Uint8Array;
 }
 
 const EOCD = 0x06054b50;
@@ -88,7 +91,7 @@ export function readZip(bytes: Uint8Array, source?: string): ZipArchive {
     entries.set(name, entry);
     at = end;
   }
-  return { entries, read: (name) => readEntry(bytes, view, entries.get(name), name, fail) };
+  return { entries, read: (name, verify = true) => readEntry(bytes, view, entries.get(name), name, verify, fail) };
 }
 
 function findEndRecord(bytes: Uint8Array, view: DataView): number {
@@ -121,7 +124,7 @@ function readZip64Extra(entry: ZipEntry, view: DataView, start: number, length: 
   }
 }
 
-function readEntry(bytes: Uint8Array, view: DataView, entry: ZipEntry | undefined, name: string, fail: (problem: string) => FormatError): Uint8Array {
+function readEntry(bytes: Uint8Array, view: DataView, entry: ZipEntry | undefined, name: string, verify: boolean, fail: (problem: string) => FormatError): Uint8Array {
   if (entry === undefined) throw fail(`zip entry ${name} is missing`);
   const at = entry.localHeaderOffset;
   if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL) throw fail(`corrupt zip: no local header for ${name} at byte ${at}`);
@@ -143,7 +146,7 @@ function readEntry(bytes: Uint8Array, view: DataView, entry: ZipEntry | undefine
   } else {
     throw fail(`zip entry ${name} uses compression method ${entry.method}; only stored (0) and deflated (8) are supported`);
   }
-  const crc = crc32(data);
+  const crc = verify ? crc32(data) : entry.crc32;
   if (crc !== entry.crc32) throw fail(`corrupt zip: entry ${name} has CRC-32 ${hex(crc)}, its header says ${hex(entry.crc32)}`);
   return data;
 }
