@@ -142,6 +142,18 @@ describe('refusals: one line naming the file', () => {
     });
   }
 
+  it('a bare pickle, a tar archive and other bytes say what they are', () => {
+    const tar = new Uint8Array(1024);
+    tar.set(new TextEncoder().encode('ustar'), 257);
+    const cases: Array<[Uint8Array, string]> = [
+      [Uint8Array.from([0x80, 0x02, 0x4e, 0x2e]), "a pickle without PyTorch's magic number: not a torch.save checkpoint"],
+      [tar, 'a tar archive: the tar checkpoint format of early torch (0.1.x) is not supported; re-save it with a current torch'],
+      [new TextEncoder().encode('hello'), 'not a PyTorch checkpoint: expected a zip archive (torch.save since torch 1.6) or the legacy pickle stream'],
+    ];
+    for (const [bytes, problem] of cases) expect(catchFormatError(() => readTorchCheckpoint(bytes, 'x.pth')).message).toBe(`x.pth: ${problem}`);
+    expect(weightsFormat(tar)).toBe('pytorch');
+  });
+
   for (const file of ['malicious.pth', 'malicious-legacy.pth']) {
     it(`${file}: GLOBAL posix.system + REDUCE is refused and never runs`, () => {
       const marker = '/tmp/pixelwise-pth-payload-ran';

@@ -62,11 +62,11 @@ const MAX_DEPTH = 100;
 
 /**
  * Which reader a weights file needs, from its first bytes (never its name): `'pytorch'` for a
- * zip archive or a pickle stream, `'safetensors'` otherwise (its 8-byte header size is followed
+ * zip or tar archive or a pickle stream, `'safetensors'` otherwise (its 8-byte header size is followed
  * by `{`, and its reader explains anything else).
  */
 export function weightsFormat(bytes: Uint8Array): 'pytorch' | 'safetensors' {
-  if (isZip(bytes)) return 'pytorch';
+  if (isZip(bytes) || isTar(bytes)) return 'pytorch';
   return bytes[0] === 0x80 && (bytes[1] ?? 0) >= 2 && (bytes[1] ?? 0) <= 5 && bytes[8] !== 0x7b ? 'pytorch' : 'safetensors';
 }
 
@@ -108,8 +108,8 @@ export function readTorchCheckpoint(bytes: Uint8Array, source?: string): TorchCh
   } else if (startsWith(bytes, LEGACY_PREFIX)) {
     format = 'legacy';
     ({ root, storageBytes, bigEndian } = readLegacy(bytes, options, storages, fail));
-  } else if (bytes.length > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar') {
-    throw fail('a tar archive: the tar checkpoint format of torch < 0.4 is not supported; re-save it with a current torch');
+  } else if (isTar(bytes)) {
+    throw fail('a tar archive: the tar checkpoint format of early torch (0.1.x) is not supported; re-save it with a current torch');
   } else if (bytes[0] === 0x80) {
     throw fail("a pickle without PyTorch's magic number: not a torch.save checkpoint");
   } else {
@@ -125,6 +125,11 @@ export function readTorchCheckpoint(bytes: Uint8Array, source?: string): TorchCh
   const json = toJson(resolved, fail, 0);
   const metadata = json !== undefined && typeof json === 'object' && json !== null && !Array.isArray(json) ? json : json === undefined ? {} : { value: json };
   return { source, format, root: resolved, tensors, metadata };
+}
+
+/** POSIX tar: `ustar` at byte 257 of the first header block. */
+function isTar(bytes: Uint8Array): boolean {
+  return bytes.length >= 512 && startsWith(bytes.subarray(257), [0x75, 0x73, 0x74, 0x61, 0x72]);
 }
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
