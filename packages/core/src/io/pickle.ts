@@ -69,11 +69,11 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
     return items;
   };
   const list = (target: PyValue): PyValue[] => {
-    if (!Array.isArray(target) || Object.isFrozen(target)) throw fail(`malformed pickle: APPEND to a ${describe(target)} ${at()}`);
+    if (!Array.isArray(target) || Object.isFrozen(target)) throw fail(`malformed pickle: APPEND needs a list, found ${describe(target)} ${at()}`);
     return target as PyValue[];
   };
   const dict = (target: PyValue): PyDict => {
-    if (!(target instanceof PyDict)) throw fail(`malformed pickle: SETITEM on a ${describe(target)} ${at()}`);
+    if (!(target instanceof PyDict)) throw fail(`malformed pickle: SETITEM needs a dict, found ${describe(target)} ${at()}`);
     return target;
   };
   const setItems = (target: PyValue, items: PyValue[]): void => {
@@ -87,11 +87,11 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
   };
   const callable = (v: PyValue, op: string): PyGlobal => {
     if (v instanceof PyGlobal) return v;
-    throw fail(`malformed pickle: ${op} of a ${describe(v)} ${at()}`);
+    throw fail(`malformed pickle: ${op} needs an allowed global, found ${describe(v)} ${at()}`);
   };
   const args = (v: PyValue, op: string): readonly PyValue[] => {
     if (Array.isArray(v)) return v;
-    throw fail(`malformed pickle: ${op} arguments are a ${describe(v)}, expected a tuple ${at()}`);
+    throw fail(`malformed pickle: ${op} needs a tuple of arguments, found ${describe(v)} ${at()}`);
   };
   const int = (v: bigint): number | bigint => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
   const long = (n: number): number | bigint => {
@@ -307,7 +307,7 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
 
 /** `BUILD`: sets attributes from a state dict (or a `(state, slotstate)` pair). */
 function build(target: PyValue, state: PyValue, fail: Fail, where: string): void {
-  if (!(target instanceof PyDict) && !(target instanceof PyObject)) throw fail(`unsupported BUILD on a ${describe(target)} ${where}`);
+  if (!(target instanceof PyDict) && !(target instanceof PyObject)) throw fail(`unsupported BUILD: needs a dict or object, found ${describe(target)} ${where}`);
   const parts = Array.isArray(state) && state.length === 2 ? state : [state];
   for (const part of parts) {
     if (part === null) continue;
