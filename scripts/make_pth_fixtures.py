@@ -142,6 +142,13 @@ def save_valid(name, obj, expected, **kwargs):
     return path
 
 
+def writestr(z, name, data, compression=zipfile.ZIP_STORED):
+    """An entry with a fixed timestamp, so regenerated fixtures are byte-identical."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    z.writestr(info, data)
+
+
 def rewrite_zip(src, dst, compression=zipfile.ZIP_STORED, transform=None):
     """Copies a zip entry by entry, optionally changing entries (name, bytes) -> bytes."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', compression) as zout:
@@ -149,7 +156,7 @@ def rewrite_zip(src, dst, compression=zipfile.ZIP_STORED, transform=None):
             data = zin.read(info.filename)
             if transform is not None:
                 data = transform(info.filename, data)
-            zout.writestr(info.filename, data)
+            writestr(zout, info.filename, data, compression)
 
 
 # --- crafted pickles (what torch.save cannot write) ----------------------------------------------
@@ -177,10 +184,10 @@ def crafted_checkpoint(name, obj, storages):
     buf = io.BytesIO()
     StoragePickler(buf, protocol=2).dump(obj)
     with zipfile.ZipFile(out(f'{name}.pth'), 'w') as z:
-        z.writestr(f'{name}/data.pkl', buf.getvalue())
+        writestr(z, f'{name}/data.pkl', buf.getvalue())
         for key, data in storages.items():
-            z.writestr(f'{name}/data/{key}', data)
-        z.writestr(f'{name}/version', b'3\n')
+            writestr(z, f'{name}/data/{key}', data)
+        writestr(z, f'{name}/version', b'3\n')
     return out(f'{name}.pth')
 
 
@@ -230,7 +237,7 @@ def big_endian_copy(src, dst):
         return np.frombuffer(data, dtype=f'<u{sizes[key]}').byteswap().tobytes()
     rewrite_zip(src, dst, transform=swap)
     with zipfile.ZipFile(dst, 'a') as z:
-        z.writestr(f'{prefix}/byteorder', b'big')
+        writestr(z, f'{prefix}/byteorder', b'big')
 
 
 def main():
@@ -299,11 +306,14 @@ def main():
         f.write(zipped[: len(zipped) // 2])  # the central directory is gone
     rewrite_zip(out('tensors.pth'), out('short-storage.pth'), transform=lambda n, d: d[:10] if n == 'tensors/data/0' else d)
     with zipfile.ZipFile(out('not-a-checkpoint.zip'), 'w') as z:
-        z.writestr('README.txt', 'hello\n')
-        z.writestr('weights/model.bin', b'\0' * 16)
+        writestr(z, 'README.txt', 'hello\n')
+        writestr(z, 'weights/model.bin', b'\0' * 16)
     six = struct.pack('<6f', *range(6))
     crafted_checkpoint('bad-stride', collections.OrderedDict(w=FakeTensor(FakeStorage('0', 6), 0, (2, 3), (3, 2))), {'0': six})
     crafted_checkpoint('bad-offset', collections.OrderedDict(w=FakeTensor(FakeStorage('0', 6), 5, (2,), (1,))), {'0': six})
+    # a 1-element storage expanded (stride 0) to 2^40 elements: torch keeps the view lazy, a reader
+    # that copies tensors out must refuse it rather than try to allocate 4 TB
+    crafted_checkpoint('huge-expand', collections.OrderedDict(w=FakeTensor(FakeStorage('0', 6), 0, (2**20, 2**20), (0, 0))), {'0': six})
     torch.save(nn.Conv2d(1, 1, 1), out('full-module.pth'))  # a pickled nn.Module, not a state dict
     refusals = {}
     for name in ['truncated-legacy', 'truncated-zip', 'bad-stride', 'bad-offset']:

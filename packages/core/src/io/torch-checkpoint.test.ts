@@ -133,6 +133,7 @@ describe('refusals: one line naming the file', () => {
     ['short-storage.pth', /truncated storage 0: 108 x F32 need 432 bytes, the file holds 10/],
     ['bad-stride.pth', /tensor "w": shape \[2, 3\], strides \[3, 2\] and offset 0 reach element 7 of storage 0, which holds 6 elements/],
     ['bad-offset.pth', /tensor "w": shape \[2\], strides \[1\] and offset 5 reach element 6 of storage 0, which holds 6 elements/],
+    ['huge-expand.pth', /tensor "w": shape \[1048576, 1048576\] \(1099511627776 x F32\) is too large to copy out of its storage/],
   ];
   for (const [file, problem] of cases) {
     it(file, () => {

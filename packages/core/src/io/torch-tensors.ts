@@ -53,7 +53,7 @@ export function materialize(t: TensorRef, name: string, storageBytes: StorageByt
   const dtype: TorchDType = storage.dtype;
   const size = ELEMENT_SIZE[dtype];
   const numel = shapeSize(shape);
-  const out = new Uint8Array(numel * size);
+  let out = new Uint8Array(0);
   if (numel > 0) {
     const last = t.offset + shape.reduce((acc, d, i) => acc + (d - 1) * (stride[i] as number), 0);
     if (last >= storage.numel) {
@@ -62,7 +62,13 @@ export function materialize(t: TensorRef, name: string, storageBytes: StorageByt
           `of storage ${storage.key}, which holds ${storage.numel} elements`,
       );
     }
-    const bytes = storageBytes(storage);
+    const bytes = storageBytes(storage); // checks the file holds the storage before we allocate
+    try {
+      out = new Uint8Array(numel * size);
+    } catch {
+      // Only a view with zero strides (expand) can be larger than its storage.
+      throw fail(`tensor ${JSON.stringify(name)}: shape [${shape.join(', ')}] (${numel} x ${dtype}) is too large to copy out of its storage`);
+    }
     const base = (storage.viewOffset + t.offset) * size;
     if (isContiguous(shape, stride)) out.set(bytes.subarray(base, base + out.length));
     else gather(bytes, base, size, shape, stride, out);

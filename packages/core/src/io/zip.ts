@@ -137,6 +137,9 @@ function readEntry(bytes: Uint8Array, view: DataView, entry: ZipEntry | undefine
     if (entry.compressedSize !== entry.size) throw fail(`corrupt zip: stored entry ${name} has sizes ${entry.compressedSize} and ${entry.size}`);
     data = raw;
   } else if (entry.method === 8) {
+    // Deflate cannot expand more than 1032:1 (a 258-byte match costs at least 2 bits): a larger
+    // claim is a corrupt or hostile header, refused before allocating.
+    if (entry.size > entry.compressedSize * 1032 + 64) throw fail(`corrupt zip: ${name} claims to inflate ${entry.compressedSize} bytes to ${entry.size}`);
     try {
       data = inflateSync(raw, { out: new Uint8Array(entry.size) });
     } catch (error) {
