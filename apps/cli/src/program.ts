@@ -33,6 +33,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },
   { name: 'compare', summary: 'compare two runs as a pull-request comment', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
+  { name: 'weights', summary: 'convert PyTorch checkpoints (.pth) to safetensors (weights convert IN OUT)', load: async () => (await import('./commands/weights.js')).registerWeights },
   { name: 'export', summary: 'export runs as CSV or JSON', load: async () => (await import('./commands/export.js')).registerExportCommand },
   { name: 'db', summary: 'database maintenance (db migrate)', load: async () => (await import('./commands/db.js')).registerDbCommands },
   { name: 'dashboard', summary: 'serve the dashboard: leaderboard, runs, stage views, compare (--port P)', load: async () => (await import('./commands/dashboard.js')).registerDashboard },

@@ -18,7 +18,8 @@ export type { Complexity } from './complexity.js';
 // Module system and weights
 export { Module, Layer, Sequential, EVAL, TRAIN, declareShapesOnly, fromTorch, toTorch, torchShape, resetSeeds } from './module.js';
 export type { ForwardContext, Slot, TorchLayout } from './module.js';
-export { stateDict, loadStateDict, saveWeights, loadWeights, isForgivableMissing, WeightsMismatchError } from './weights/state-dict.js';
+export { stateDict, loadStateDict, saveWeights, loadWeights, readWeightEntries, readWeights, isForgivableMissing, WeightsMismatchError } from './weights/state-dict.js';
+export { fromMmsegmentation } from './weights/mmseg.js';
 export { hashedUniform, hashedWeight } from './weights/hashed.js';
 
 // Segmentors

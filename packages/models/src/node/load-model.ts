@@ -1,16 +1,18 @@
 /**
- * `loadModel(path)`: rebuilds exactly the model a checkpoint holds. With a pixelwise sidecar
+ * `loadModel(path)`: rebuilds exactly the model a checkpoint holds (safetensors or a PyTorch
+ * `.pth`, told apart by their bytes). With a pixelwise sidecar
  * (`NAME.json`) the registry name and construction options come from it; a plain state dict
  * (e.g. torchvision's, exported to safetensors) needs the model name, and its class count and
  * auxiliary heads are read off the tensors' shapes and keys. Every `--weights` goes through here.
  */
 import { stat } from 'node:fs/promises';
-import { readSafetensors, toFloat32 } from '@pixelwise/core/io';
+import { entriesToTensors } from '@pixelwise/core';
+import { toFloat32, type SafetensorsEntry } from '@pixelwise/core/io';
 import type { FlowNetS } from '../flow/flownets.js';
 import { declareShapesOnly, torchShape, type Module } from '../module.js';
 import { buildModel, modelEntry, resolveModelOptions, type ModelEntry, type ModelOptions, type ModelTask } from '../registry.js';
 import type { Segmentor } from '../segmentors/segmentor.js';
-import { isForgivableMissing, loadWeights } from '../weights/state-dict.js';
+import { isForgivableMissing, loadStateDict, readWeightEntries } from '../weights/state-dict.js';
 import { CheckpointError, readCheckpointInfo, sidecarPaths, type CheckpointInfo } from './checkpoint.js';
 import { readBytes, reason } from './files.js';
 
@@ -71,9 +73,9 @@ export function inferModelOptions(name: string, shapes: ReadonlyMap<string, read
 }
 
 /** Names of float tensors holding NaN or infinity. */
-function nonFinite(file: ReturnType<typeof readSafetensors>): string[] {
+function nonFinite(entries: ReadonlyMap<string, SafetensorsEntry>): string[] {
   const bad: string[] = [];
-  for (const [key, t] of file.tensors) {
+  for (const [key, t] of entries) {
     if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16' && t.dtype !== 'F64') continue;
     if (toFloat32(t).some((v) => !Number.isFinite(v))) bad.push(key);
   }
@@ -86,25 +88,27 @@ export async function loadModel(path: string, o: LoadModelOptions = {}): Promise
   const st = await stat(path).catch((e: unknown) => {
     throw new CheckpointError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `${at} does not exist` : `${at}: cannot read: ${reason(e)}`);
   });
-  if (!st.isFile()) throw new CheckpointError(`${at} is a directory, not a weights file (.safetensors)`);
+  if (!st.isFile()) throw new CheckpointError(`${at} is a directory, not a weights file (.safetensors or .pth)`);
   const info = await readCheckpointInfo(path);
   if (info && o.model !== undefined && info.model !== o.model) throw new CheckpointError(`${at} is a ${info.model} checkpoint, not ${o.model}`);
   const name = info?.model ?? o.model;
   if (name === undefined) throw new CheckpointError(`${at} has no pixelwise sidecar (${sidecarPaths(path).json}) to say which model it is; name the model (--model)`);
   const entry = modelEntry(name);
   if (o.task !== undefined && entry.task !== o.task) throw new CheckpointError(`${at} is a ${entry.task} model (${name}), not a ${o.task} model`);
-  const bytes = await readBytes(path);
-  const file = readSafetensors(bytes, path);
-  const recorded: ModelOptions = info?.options ?? { ...inferModelOptions(name, new Map([...file.tensors].map(([k, t]) => [k, t.shape]))), ...(info ? { numClasses: info.numClasses } : {}) };
+  const { entries } = readWeightEntries(await readBytes(path), path);
+  const recorded: ModelOptions = info?.options ?? { ...inferModelOptions(name, new Map([...entries].map(([k, t]) => [k, t.shape]))), ...(info ? { numClasses: info.numClasses } : {}) };
   const options = resolveModelOptions(name, { ...recorded, ...o.overrides });
   const model = buildModel(name, options as ModelOptions);
+  const tensors = entriesToTensors(entries, path);
   try {
-    loadWeights(model, bytes, path);
+    loadStateDict(model, tensors, path);
   } catch (e) {
     model.dispose();
     throw e;
+  } finally {
+    tensors.forEach((t) => t.dispose());
   }
-  const bad = nonFinite(file);
+  const bad = nonFinite(entries);
   const warnings = bad.length ? [`${path}: ${bad.length} weight tensor${bad.length === 1 ? '' : 's'} hold NaN or infinity (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''}); predictions will be meaningless`] : [];
   return { model, name, entry, options, ...(info ? { info } : {}), warnings };
 }

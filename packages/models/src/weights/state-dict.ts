@@ -1,11 +1,13 @@
 /**
  * State dicts: a model's parameters and buffers by dotted name, in PyTorch layouts, to and from
- * safetensors. Loading is strict: one error lists every missing key, unexpected key and shape
+ * safetensors (and from PyTorch checkpoints). Loading is strict: one error lists every missing key, unexpected key and shape
  * mismatch, so weights for another architecture are explained rather than half-loaded.
  */
-import { safetensorsToTensors, tensorsToSafetensors, tf } from '@pixelwise/core';
-import type { Tensor } from '@pixelwise/core';
+import { entriesToTensors, tensorsToSafetensors, tf } from '@pixelwise/core';
+import type { NamedTensors, Tensor } from '@pixelwise/core';
+import { checkpointMetadata, readSafetensors, readTorchCheckpoint, stateDictOf, weightsFormat, type SafetensorsEntry } from '@pixelwise/core/io';
 import { fromTorch, toTorch, torchShape, type Module } from '../module.js';
+import { fromMmsegmentation } from './mmseg.js';
 
 export class WeightsMismatchError extends Error {
   constructor(
@@ -73,9 +75,32 @@ export function saveWeights(model: Module, metadata: Record<string, string> = {}
   }
 }
 
-/** Loads safetensors bytes into the model; returns the file's metadata. */
+/**
+ * The tensors of a weights file (caller disposes), its reader chosen by the first bytes, never
+ * the name: safetensors, or a PyTorch checkpoint (`torch.save`, zip or legacy: its state dict,
+ * found under `state_dict`/`model` and without DataParallel's `module.`, see `stateDictOf` in
+ * `@pixelwise/core/io`). mmsegmentation PSPNet keys are renamed to pixelwise's (weights/mmseg.ts).
+ * Metadata: safetensors' `__metadata__`, or `format: pt` and the checkpoint's non-tensor entries.
+ * @throws FormatError naming `source` for anything either reader refuses.
+ */
+export function readWeights(bytes: Uint8Array, source = 'weights'): NamedTensors {
+  const { entries, metadata } = readWeightEntries(bytes, source);
+  return { tensors: entriesToTensors(entries, source), metadata };
+}
+
+/** {@link readWeights} without TensorFlow.js: the state dict's raw entries (dtype, shape, data). */
+export function readWeightEntries(bytes: Uint8Array, source = 'weights'): { entries: Map<string, SafetensorsEntry>; metadata: Record<string, string> } {
+  if (weightsFormat(bytes) === 'pytorch') {
+    const checkpoint = readTorchCheckpoint(bytes, source);
+    return { entries: fromMmsegmentation(stateDictOf(checkpoint), source), metadata: checkpointMetadata(checkpoint) };
+  }
+  const { tensors, metadata } = readSafetensors(bytes, source);
+  return { entries: fromMmsegmentation(tensors, source), metadata };
+}
+
+/** Loads a weights file (safetensors or a PyTorch checkpoint, see {@link readWeights}) into the model; returns its metadata. */
 export function loadWeights(model: Module, bytes: Uint8Array, source = 'weights'): Record<string, string> {
-  const { tensors, metadata } = safetensorsToTensors(bytes, source);
+  const { tensors, metadata } = readWeights(bytes, source);
   try {
     loadStateDict(model, tensors, source);
   } finally {
