@@ -27,3 +27,10 @@ export function checkOnnx(bytes: Uint8Array, options?: { fullCheck?: boolean }):
 export function describeOnnx(bytes: Uint8Array): OnnxSummary;
 export function runOnnx(bytes: Uint8Array, feeds: Record<string, OnnxTensor>, options?: { optimization?: 'disabled' | 'basic' | 'extended' | 'all' }): Promise<Record<string, OnnxTensor>>;
 export function relativeError(actual: ArrayLike<number | bigint>, expected: ArrayLike<number | bigint>): number;
+export function toOnnxLayout<T extends ArrayLike<number> | OnnxArray>(data: T, dims: readonly number[]): { data: T; dims: number[] };
+export function expectOnnxOutputs(
+  bytes: Uint8Array,
+  feeds: Record<string, OnnxTensor>,
+  expected: Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[] }>,
+  tolerance: number,
+): Promise<Record<string, number>>;

@@ -109,3 +109,35 @@ export function relativeError(actual, expected) {
   }
   return diff / Math.max(scale, 1e-12);
 }
+
+/** `[N, H, W, C]` row-major values to `[N, C, H, W]` (ONNX's layout); other ranks unchanged. */
+export function toOnnxLayout(data, dims) {
+  if (dims.length !== 4) return { data, dims: [...dims] };
+  const [n, h, w, c] = dims;
+  const out = new data.constructor(data.length);
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + x] = data[((b * h + y) * w + x) * c + k];
+  return { data: out, dims: [n, c, h, w] };
+}
+
+/**
+ * Checks the model with the onnx checker, runs it with ONNX Runtime on `feeds` and compares every
+ * output named in `expected` (ONNX layout) within `tolerance` (normwise relative). Throws one line
+ * naming the output and what differs. Returns the errors by output.
+ */
+export async function expectOnnxOutputs(bytes, feeds, expected, tolerance) {
+  checkOnnx(bytes);
+  const results = await runOnnx(bytes, feeds);
+  const errors = {};
+  for (const [name, want] of Object.entries(expected)) {
+    const got = results[name];
+    if (!got) throw new Error(`output '${name}': ONNX Runtime returned none (outputs: ${Object.keys(results).join(', ')})`);
+    if (got.dims.join() !== want.dims.join()) throw new Error(`output '${name}': shape [${got.dims.join(', ')}], expected [${want.dims.join(', ')}]`);
+    const err = relativeError(got.data, want.data);
+    if (!(err <= tolerance)) throw new Error(`output '${name}': relative error ${err.toExponential(2)} exceeds ${tolerance}`);
+    errors[name] = err;
+  }
+  return errors;
+}

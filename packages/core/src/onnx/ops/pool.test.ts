@@ -87,13 +87,12 @@ describe('onnx.adaptiveAveragePool (ONNX Runtime vs core adaptiveAvgPool2d, wasm
     for (const bins of [1, 2, 3, 6]) {
       it(`bins ${bins} on ${size[0]}x${size[1]}`, async () => {
         const g = new OnnxGraph();
-        const r = await expectOnnxMatchesCore({
+        await expectOnnxMatchesCore({
           what: `adaptive ${bins} on ${size.join('x')}`,
           x: x4([2, ...size, 3], bins),
           reference: (x) => adaptiveAvgPool2d(x, [bins, bins]),
           build: (graph, x) => onnx.adaptiveAveragePool(graph, x, [bins, bins]),
         });
-        expect(r.dims).toEqual([2, 3, bins, bins]);
         // The emitted form: a global pool for 1, equal bins as AveragePool, else MatMuls.
         onnx.adaptiveAveragePool(g, g.input('x', 'float32', [1, 3, ...size]), [bins, bins]);
         const divides = size[0] % bins === 0 && size[1] % bins === 0;
