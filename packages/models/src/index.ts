@@ -45,12 +45,15 @@ export type { MobileNetV3Options } from './backbones/mobilenet-v3.js';
 export { Conv2d, ConvTranspose2d, recordConvOutputs } from './layers/conv.js';
 export type { Conv2dOptions, ConvTranspose2dOptions } from './layers/conv.js';
 export { BatchNorm2d } from './layers/batch-norm.js';
-export { Activation, Dropout, activate } from './layers/activations.js';
+export { Activation, Dropout, activate, activateOnnx } from './layers/activations.js';
 export type { ActivationName } from './layers/activations.js';
 export { MaxPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
 export { ConvNormAct } from './layers/conv-norm-act.js';
 export type { ConvNormActOptions } from './layers/conv-norm-act.js';
 export { FCNHead, DeepLabHead, ASPP, LRASPPHead } from './heads/torchvision-heads.js';
+
+export { buildOnnxGraph } from './onnx/export.js';
+export type { OnnxGraphOptions } from './onnx/export.js';
 
 export { stateDict, loadStateDict, saveWeights, loadWeights, WeightsMismatchError } from './weights/state-dict.js';
 export { hashedUniform, hashedWeight } from './weights/hashed.js';
