@@ -120,7 +120,10 @@ export class OnnxGraph {
     return name;
   }
 
-  /** Adds a constant tensor (weights in NCHW/OIHW layout); returns its unique name. */
+  /**
+   * Adds a constant tensor (weights in OIHW/IOHW layout); returns its unique name. A typed array
+   * of the right type is referenced, not copied: leave it unchanged until `toBytes`.
+   */
   initializer(name: string, dtype: OnnxDataType, dims: readonly number[], data: TensorContents | readonly number[]): string {
     const unique = this.uniqueName(name);
     const contents = contentsOf(dtype, data);
@@ -221,11 +224,6 @@ export class OnnxGraph {
     const at = this.metadataProps.findIndex(([k]) => k === key);
     if (at >= 0) this.metadataProps[at] = [key, value];
     else this.metadataProps.push([key, value]);
-  }
-
-  /** Number of nodes so far (for tests and summaries). */
-  get nodeCount(): number {
-    return this.nodes.length;
   }
 
   /** Op types of the nodes, in order. */
