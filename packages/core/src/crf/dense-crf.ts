@@ -39,9 +39,8 @@ export class DenseCrf {
   readonly params: Readonly<CrfParams>;
   private readonly terms: Term[] = [];
   /** `[N, C]` working buffers. */
-  private readonly unary: Float32Array;
+  private readonly negUnary: Float32Array;
   private readonly q: Float32Array;
-  private readonly message: Float32Array;
   private readonly logits: Float32Array;
 
   /** Builds the kernels (the lattices and their normalisation) once for any number of inferences. */
@@ -71,9 +70,8 @@ export class DenseCrf {
       const { xy, rgb, weight } = params.bilateral;
       this.terms.push({ weight, kernel: new PairwiseKernel(bilateralFeatures(width, height, image, xy, rgb), n, 5, numClasses, kernel) });
     }
-    this.unary = new Float32Array(n * numClasses);
+    this.negUnary = new Float32Array(n * numClasses);
     this.q = new Float32Array(n * numClasses);
-    this.message = new Float32Array(n * numClasses);
     this.logits = new Float32Array(n * numClasses);
   }
 
@@ -87,18 +85,14 @@ export class DenseCrf {
     const n = this.width * this.height;
     if (unary.length !== n * c) throw new RangeError(`DenseCrf.inference: unary has ${unary.length} values, expected [${c}, ${this.height}, ${this.width}] = ${n * c}`);
     if (!Number.isInteger(iterations) || iterations < 0) throw new RangeError(`DenseCrf.inference: iterations must be a non-negative integer, found ${iterations}`);
-    const u = this.unary;
-    transpose(unary, u, c, n);
+    const negU = this.negUnary;
+    transpose(unary, negU, c, n);
+    for (let i = 0; i < n * c; i++) negU[i] = -(negU[i] as number);
     const logits = this.logits;
-    for (let i = 0; i < n * c; i++) logits[i] = -(u[i] as number);
-    softmaxRows(logits, this.q, n, c);
+    softmaxRows(negU, this.q, n, c);
     for (let it = 0; it < iterations; it++) {
-      for (let i = 0; i < n * c; i++) logits[i] = -(u[i] as number);
-      for (const { weight, kernel } of this.terms) {
-        kernel.apply(this.q, this.message);
-        const msg = this.message;
-        for (let i = 0; i < n * c; i++) logits[i] = (logits[i] as number) + weight * (msg[i] as number);
-      }
+      logits.set(negU);
+      for (const { weight, kernel } of this.terms) kernel.apply(this.q, logits, weight, true);
       softmaxRows(logits, this.q, n, c);
     }
     const out = new Float32Array(n * c);

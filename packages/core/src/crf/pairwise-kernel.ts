@@ -40,10 +40,16 @@ export class PairwiseKernel {
   private readonly d: number;
   private readonly normalization: CrfNormalization;
   private readonly selfTerm: boolean;
-  /** `[N]`: the per-pixel scale of the normalisation (unused for `none`). */
-  private readonly norm: Float32Array;
-  /** `[N, valueSize]`: the pre-scaled input. */
+  /** `[N]` input scale (`symmetric`, `before`), or undefined. */
+  private readonly pre: Float32Array | undefined;
+  /** `[N]` output scale before the weight (`symmetric`, `after`), or undefined. */
+  private readonly norm: Float32Array | undefined;
+  /** `[N]` the output scale times the weight of the last {@link apply}. */
+  private readonly post: Float32Array;
+  private postWeight = Number.NaN;
+  /** `[N, valueSize]` buffers of the exact filter (empty on the lattice). */
   private readonly scaled: Float32Array;
+  private readonly filtered: Float32Array;
 
   /**
    * @param features `[N, d]` row-major, already divided by the standard deviations
@@ -56,45 +62,63 @@ export class PairwiseKernel {
     this.features = features;
     this.normalization = options.normalization ?? 'symmetric';
     this.selfTerm = options.selfTerm ?? true;
-    this.lattice = (options.filter ?? 'permutohedral') === 'permutohedral' ? new PermutohedralLattice(features, n, d, Math.max(1, valueSize)) : undefined;
-    this.scaled = new Float32Array(n * valueSize);
-    this.norm = new Float32Array(n);
-    if (this.normalization === 'none') return;
-    const ones = new Float32Array(n).fill(1);
-    this.filterRaw(ones, this.norm, 1);
-    for (let i = 0; i < n; i++) {
-      // Without the self term the lattice's row sum can dip just below 0 for an isolated pixel.
-      const s = Math.max(this.norm[i] as number, 0) + 1e-20;
-      this.norm[i] = this.normalization === 'symmetric' ? 1 / Math.sqrt(s) : 1 / s;
+    const exact = (options.filter ?? 'permutohedral') === 'exact';
+    this.lattice = exact ? undefined : new PermutohedralLattice(features, n, d, Math.max(1, valueSize));
+    this.scaled = new Float32Array(exact ? n * valueSize : 0);
+    this.filtered = new Float32Array(exact ? n * valueSize : 0);
+    this.post = new Float32Array(n);
+    if (this.normalization !== 'none') {
+      const rowSums = new Float32Array(n);
+      this.filterRaw(new Float32Array(n).fill(1), rowSums, 1);
+      for (let i = 0; i < n; i++) {
+        // Without the self term the lattice's row sum can dip just below 0 for an isolated pixel.
+        const s = Math.max(rowSums[i] as number, 0) + 1e-20;
+        rowSums[i] = this.normalization === 'symmetric' ? 1 / Math.sqrt(s) : 1 / s;
+      }
+      if (this.normalization !== 'after') this.pre = rowSums;
+      if (this.normalization !== 'before') this.norm = rowSums;
     }
   }
 
-  /** `out = normalised (K or K - I) input`; both `[N, valueSize]`, distinct arrays. */
-  apply(input: Float32Array, out: Float32Array): void {
-    const { n, valueSize: vs, norm } = this;
-    const pre = this.normalization === 'symmetric' || this.normalization === 'before';
-    const post = this.normalization === 'symmetric' || this.normalization === 'after';
-    let src = input;
-    if (pre) {
-      const s = this.scaled;
+  /**
+   * `out = weight * Ktilde input`, or `out += ...` with `accumulate`, where Ktilde is the
+   * normalised kernel (K, or K - I without the self term); both `[N, valueSize]`, distinct.
+   */
+  apply(input: Float32Array, out: Float32Array, weight = 1, accumulate = false): void {
+    const { n, valueSize: vs, pre } = this;
+    const post = this.postScale(weight);
+    if (this.lattice) {
+      this.lattice.filter(input, out, { valueSize: vs, pre, post, accumulate });
+    } else {
+      const src = pre ? this.scaled : input;
+      if (pre) for (let i = 0; i < n; i++) for (let k = 0; k < vs; k++) src[i * vs + k] = (pre[i] as number) * (input[i * vs + k] as number);
+      exactGaussianFilter(this.features, n, this.d, src, this.filtered, vs);
+      const f = this.filtered;
       for (let i = 0; i < n; i++) {
-        const w = norm[i] as number;
-        for (let k = 0; k < vs; k++) s[i * vs + k] = w * (input[i * vs + k] as number);
-      }
-      src = s;
-    }
-    this.filterRaw(src, out, vs);
-    if (post) {
-      for (let i = 0; i < n; i++) {
-        const w = norm[i] as number;
-        for (let k = 0; k < vs; k++) out[i * vs + k] = w * (out[i * vs + k] as number);
+        for (let k = 0; k < vs; k++) out[i * vs + k] = (accumulate ? (out[i * vs + k] as number) : 0) + (post[i] as number) * (f[i * vs + k] as number);
       }
     }
+    if (!this.selfTerm) {
+      // The paper's sum over j != i: remove the self weight k(f_i, f_i) = 1 of the scaled input.
+      for (let i = 0; i < n; i++) {
+        const s = (post[i] as number) * (pre ? (pre[i] as number) : 1);
+        for (let k = 0; k < vs; k++) out[i * vs + k] = (out[i * vs + k] as number) - s * (input[i * vs + k] as number);
+      }
+    }
+  }
+
+  /** `weight * norm`, recomputed only when the weight changes. */
+  private postScale(weight: number): Float32Array {
+    if (weight !== this.postWeight) {
+      for (let i = 0; i < this.n; i++) this.post[i] = weight * (this.norm ? (this.norm[i] as number) : 1);
+      this.postWeight = weight;
+    }
+    return this.post;
   }
 
   /** `out = K input` (or `(K - I) input` without the self term), no normalisation. */
   private filterRaw(input: Float32Array, out: Float32Array, vs: number): void {
-    if (this.lattice) this.lattice.filter(input, out, vs);
+    if (this.lattice) this.lattice.filter(input, out, { valueSize: vs });
     else exactGaussianFilter(this.features, this.n, this.d, input, out, vs);
     if (!this.selfTerm) for (let i = 0; i < this.n * vs; i++) out[i] = (out[i] as number) - (input[i] as number);
   }

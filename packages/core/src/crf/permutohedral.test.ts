@@ -83,9 +83,24 @@ describe('PermutohedralLattice', () => {
     lattice.filter(inPlace, inPlace);
     expect(inPlace).toEqual(out);
     const first = new Float32Array(n);
-    lattice.filter(Float32Array.from({ length: n }, (_, i) => v[i * 3] as number), first, 1);
+    lattice.filter(Float32Array.from({ length: n }, (_, i) => v[i * 3] as number), first, { valueSize: 1 });
     for (let i = 0; i < n; i += 37) expect(first[i]).toBeCloseTo(out[i * 3] as number, 5);
-    expect(() => lattice.filter(v, out, 4)).toThrow(/4 values per point; the lattice was built for 1..3/);
+    expect(() => lattice.filter(v, out, { valueSize: 4 })).toThrow(/4 values per point; the lattice was built for 1..3/);
+    expect(() => lattice.filter(v, v, { accumulate: true })).toThrow('PermutohedralLattice.filter: cannot accumulate into the input');
+  });
+
+  it('folds input and output scales and accumulation into the splat and slice: out += diag(post) K diag(pre) v', () => {
+    const n = 24 * 20;
+    const lattice = new PermutohedralLattice(positionFeatures(24, 20, 2), n, 2, 3);
+    const v = signals(n, 24);
+    const pre = Float32Array.from({ length: n }, (_, i) => 0.5 + (i % 5) / 4);
+    const post = Float32Array.from({ length: n }, (_, i) => 2 - (i % 3) / 2);
+    const scaledIn = v.map((x, i) => x * (pre[Math.floor(i / 3)] as number));
+    const plain = new Float32Array(n * 3);
+    lattice.filter(scaledIn, plain);
+    const out = Float32Array.from({ length: n * 3 }, (_, i) => i % 7);
+    lattice.filter(v, out, { pre, post, accumulate: true });
+    for (let i = 0; i < n * 3; i++) expect(out[i]).toBeCloseTo((i % 7) + (post[Math.floor(i / 3)] as number) * (plain[i] as number), 4);
   });
 
   it('rejects bad shapes with a clear message', () => {

@@ -153,16 +153,22 @@ export class PermutohedralLattice {
   }
 
   /**
-   * `out = K in`, with K the lattice's approximation of the unit Gaussian kernel on the
-   * features (self term included). `input` and `out` are `[N, valueSize]` row-major and may be
-   * the same array.
+   * `out = K in` (or `out += K in` with `accumulate`), with K the lattice's approximation of the
+   * unit Gaussian kernel on the features, self term included. `input` and `out` are
+   * `[N, valueSize]` row-major and may be the same array unless accumulating. `pre` and `post`
+   * (`[N]`) scale each point's input and output, `diag(post) K diag(pre)`, at no extra pass:
+   * they fold into the splat and slice weights.
    */
-  filter(input: Float32Array, out: Float32Array, valueSize: number = this.valueSize): void {
+  filter(input: Float32Array, out: Float32Array, options: LatticeFilterOptions = {}): void {
     const { n, d } = this;
     const d1 = d + 1;
-    const vs = valueSize;
+    const vs = options.valueSize ?? this.valueSize;
+    const { pre, post } = options;
+    const accumulate = options.accumulate ?? false;
     if (vs > this.valueSize || vs < 1) throw new RangeError(`PermutohedralLattice.filter: ${vs} values per point; the lattice was built for 1..${this.valueSize}`);
     if (input.length < n * vs || out.length < n * vs) throw new RangeError(`PermutohedralLattice.filter: buffers of ${input.length} and ${out.length} values for ${n} points x ${vs}`);
+    if ((pre && pre.length < n) || (post && post.length < n)) throw new RangeError(`PermutohedralLattice.filter: scales shorter than the ${n} points`);
+    if (accumulate && input === out) throw new RangeError('PermutohedralLattice.filter: cannot accumulate into the input');
     const offset = this.offset;
     const weight = this.weight;
     let values = this.values;
@@ -173,9 +179,10 @@ export class PermutohedralLattice {
     // Splat.
     for (let p = 0; p < n; p++) {
       const src = p * vs;
+      const scale = pre ? (pre[p] as number) : 1;
       for (let r = 0; r < d1; r++) {
         const o = (offset[p * d1 + r] as number) * vs;
-        const w = weight[p * d1 + r] as number;
+        const w = (weight[p * d1 + r] as number) * scale;
         for (let k = 0; k < vs; k++) values[o + k] = (values[o + k] as number) + w * (input[src + k] as number);
       }
     }
@@ -197,14 +204,26 @@ export class PermutohedralLattice {
     const alpha = 1 / (1 + 2 ** -d);
     for (let p = 0; p < n; p++) {
       const dst = p * vs;
-      for (let k = 0; k < vs; k++) out[dst + k] = 0;
+      const scale = post ? alpha * (post[p] as number) : alpha;
+      if (!accumulate) for (let k = 0; k < vs; k++) out[dst + k] = 0;
       for (let r = 0; r < d1; r++) {
         const o = (offset[p * d1 + r] as number) * vs;
-        const w = (weight[p * d1 + r] as number) * alpha;
+        const w = (weight[p * d1 + r] as number) * scale;
         for (let k = 0; k < vs; k++) out[dst + k] = (out[dst + k] as number) + w * (values[o + k] as number);
       }
     }
     this.values = values;
     this.scratch = next;
   }
+}
+
+export interface LatticeFilterOptions {
+  /** Values per point, up to the lattice's `valueSize` (the default). */
+  valueSize?: number;
+  /** `[N]` scale of each point's input. */
+  pre?: Float32Array;
+  /** `[N]` scale of each point's output. */
+  post?: Float32Array;
+  /** Add to `out` instead of overwriting it. Default false. */
+  accumulate?: boolean;
 }

@@ -1,2 +1,4 @@
 export { describeEnvironment, detectGpus, packageVersion } from './environment.js';
 export type { BackendAvailability, EnvironmentReport } from './environment.js';
+export { CrfWorkerPool } from './crf-pool.js';
+export type { CrfJob, CrfWorkerPoolOptions } from './crf-pool.js';
