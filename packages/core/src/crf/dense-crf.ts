@@ -110,15 +110,19 @@ function transpose(a: Float32Array, out: Float32Array, rows: number, cols: numbe
 function softmaxRows(logits: Float32Array, out: Float32Array, n: number, c: number): void {
   for (let i = 0; i < n; i++) {
     const base = i * c;
-    let max = -Infinity;
-    for (let k = 0; k < c; k++) max = Math.max(max, logits[base + k] as number);
+    let max = logits[base] as number;
+    for (let k = 1; k < c; k++) {
+      const v = logits[base + k] as number;
+      if (v > max) max = v;
+    }
     let sum = 0;
     for (let k = 0; k < c; k++) {
       const e = Math.exp((logits[base + k] as number) - max);
       out[base + k] = e;
       sum += e;
     }
-    for (let k = 0; k < c; k++) out[base + k] = (out[base + k] as number) / sum;
+    const inv = 1 / sum;
+    for (let k = 0; k < c; k++) out[base + k] = (out[base + k] as number) * inv;
   }
 }
 
