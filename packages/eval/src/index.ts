@@ -25,3 +25,5 @@ export { VpqAccumulator } from './vpq.js';
 export type { PanopticFrame, VpqClassResult, VpqOptions, VpqResult, VpqWindowResult } from './vpq.js';
 export { TemporalConsistency, warpLabelsBack } from './temporal-consistency.js';
 export type { TemporalConsistencyResult } from './temporal-consistency.js';
+export { OracleAccumulator } from './oracle.js';
+export type { OracleOptions, OracleResult } from './oracle.js';
