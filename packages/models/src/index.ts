@@ -9,6 +9,8 @@ export { measureComplexity } from './complexity.js';
 export type { Complexity } from './complexity.js';
 export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
+export { softIouLoss, type IouClasses, type IouLossOptions } from './losses/soft-iou.js';
+export { lovaszSoftmaxLoss } from './losses/lovasz-softmax.js';
 
 export { Module, Layer, Sequential, EVAL, TRAIN, fromTorch, toTorch, torchShape, resetSeeds } from './module.js';
 export type { ForwardContext, Slot, TorchLayout } from './module.js';
