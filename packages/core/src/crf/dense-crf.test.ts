@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crfReference, crfScene } from '../test-utils/crf-scenes.js';
 import { DenseCrf, argmaxClasses, softmaxClasses, unaryFromProbabilities } from './dense-crf.js';
+import { refineLogits } from './refine.js';
 import type { CrfNormalization } from './pairwise-kernel.js';
 import { CRF_PRESETS, type CrfParams } from './params.js';
 
@@ -165,5 +166,19 @@ describe('DenseCrf', () => {
     const crf = new DenseCrf({ width: 4, height: 4, numClasses: 2 }, { bilateral: null });
     expect(() => crf.inference(new Float32Array(31))).toThrow('DenseCrf.inference: unary has 31 values, expected [2, 4, 4] = 32');
     expect(() => softmaxClasses(new Float32Array(5), 2)).toThrow('softmaxClasses: 5 values are not [2, H, W]');
+  });
+});
+
+describe('refineLogits', () => {
+  it('is softmax, clipped -log p, mean field and argmax; non-finite scores fail naming the pixel', () => {
+    const s = crfScene(12, 8, 3, 4);
+    const logits = s.probabilities.map((p) => Math.log(p) + 2);
+    const { marginals, labels } = refineLogits({ ...s, logits });
+    const q = new DenseCrf(s).inference(unaryFromProbabilities(softmaxClasses(logits, 3)));
+    for (let i = 0; i < q.length; i++) expect(marginals[i]).toBeCloseTo(q[i] as number, 6);
+    expect(labels).toEqual(argmaxClasses(q, 3));
+    logits[2 * 96 + 8 * 12 - 1] = Number.NaN;
+    expect(() => refineLogits({ ...s, logits })).toThrow('logits: NaN at class 2, pixel (11, 7); expected finite scores');
+    expect(() => refineLogits({ ...s, logits: new Float32Array(5) })).toThrow('logits have 5 values, expected [3, 8, 12] = 288');
   });
 });

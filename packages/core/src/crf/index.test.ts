@@ -24,6 +24,7 @@ describe('@pixelwise/core/crf', () => {
         'divMBest',
         'exactGaussianFilter',
         'positionFeatures',
+        'refineLogits',
         'softmaxClasses',
         'unaryFromProbabilities',
       ].sort(),

@@ -7,10 +7,12 @@
 export { DenseCrf, argmaxClasses, softmaxClasses, unaryFromProbabilities, UNARY_CLIP } from './dense-crf.js';
 export type { DenseCrfInput, DenseCrfOptions } from './dense-crf.js';
 export { CRF_PRESETS, DEFAULT_CRF_PARAMS, checkCrfParams } from './params.js';
-export type { BilateralKernelParams, CrfParams, CrfPresetName, GaussianKernelParams } from './params.js';
+export type { BilateralKernelParams, CrfParams, CrfPreset, CrfPresetName, GaussianKernelParams } from './params.js';
 export { PairwiseKernel, bilateralFeatures, positionFeatures } from './pairwise-kernel.js';
 export type { CrfFilter, CrfNormalization, PairwiseKernelOptions } from './pairwise-kernel.js';
 export { PermutohedralLattice } from './permutohedral.js';
 export { exactGaussianFilter, MAX_EXACT_POINTS } from './exact-filter.js';
 export { divMBest, DIVMBEST_DEFAULTS } from './divmbest.js';
 export type { DivMBestOptions } from './divmbest.js';
+export { refineLogits } from './refine.js';
+export type { CrfRefinement } from './refine.js';

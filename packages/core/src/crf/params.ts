@@ -40,14 +40,20 @@ export interface CrfParams {
 
 export type CrfPresetName = 'deeplab' | 'deeplab-5-70-5' | 'pydensecrf';
 
-export const CRF_PRESETS: Readonly<Record<CrfPresetName, Readonly<CrfParams>>> = {
+/** A preset: both kernels on. */
+export interface CrfPreset extends CrfParams {
+  gaussian: GaussianKernelParams;
+  bilateral: BilateralKernelParams;
+}
+
+export const CRF_PRESETS: Readonly<Record<CrfPresetName, Readonly<CrfPreset>>> = {
   deeplab: { iterations: 10, gaussian: { weight: 3, xy: 3 }, bilateral: { weight: 4, xy: 121, rgb: 5 } },
   'deeplab-5-70-5': { iterations: 10, gaussian: { weight: 3, xy: 3 }, bilateral: { weight: 5, xy: 70, rgb: 5 } },
   pydensecrf: { iterations: 5, gaussian: { weight: 3, xy: 3 }, bilateral: { weight: 10, xy: 80, rgb: 13 } },
 };
 
 /** The default parameters: the `deeplab` preset. */
-export const DEFAULT_CRF_PARAMS: Readonly<CrfParams> = CRF_PRESETS.deeplab;
+export const DEFAULT_CRF_PARAMS: Readonly<CrfPreset> = CRF_PRESETS.deeplab;
 
 /** Checks ranges; throws a RangeError naming the parameter. */
 export function checkCrfParams(p: CrfParams): void {
