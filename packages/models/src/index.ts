@@ -86,6 +86,8 @@ export type { OnnxGraphOptions } from './onnx/export.js';
 // Losses and training
 export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
+export { softIouLoss, type IouClasses, type IouLossOptions } from './losses/soft-iou.js';
+export { lovaszSoftmaxLoss } from './losses/lovasz-softmax.js';
 export { fit, createOptimizer, polyLearningRate } from './train/fit.js';
 export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, StepInfo, TrainingTask, TrainState, Validation } from './train/fit.js';
 export { evaluate, segmentationTask, train } from './train/segmentation.js';
