@@ -90,6 +90,7 @@ export { softIouLoss, type IouClasses, type IouLossOptions } from './losses/soft
 export { lovaszSoftmaxLoss } from './losses/lovasz-softmax.js';
 export { fit, createOptimizer, polyLearningRate } from './train/fit.js';
 export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, StepInfo, TrainingTask, TrainState, Validation } from './train/fit.js';
+export { checkMemory, memoryInUse, OutOfMemoryError, WASM_HEAP_LIMIT } from './train/memory.js';
 export { evaluate, segmentationTask, train } from './train/segmentation.js';
 export type { EvaluateOptions, SegmentationTrainOptions } from './train/segmentation.js';
 export { stackBatch, loadBatch, shuffled, toUint8Rgb } from './train/batches.js';

@@ -15,6 +15,7 @@ import type { Scalar } from '@pixelwise/core';
 import { createRng, type Rng } from '../data/rng.js';
 import type { Module } from '../module.js';
 import { shuffled } from './batches.js';
+import { checkMemory, memoryInUse } from './memory.js';
 
 export interface OptimizerConfig {
   /** Base learning rate. */
@@ -30,7 +31,16 @@ export interface OptimizerConfig {
 
 export interface FitConfig extends OptimizerConfig {
   epochs: number;
+  /** Samples per forward pass (a micro-batch when `accumulate` > 1). */
   batchSize: number;
+  /**
+   * Micro-batches per optimizer step: gradients are averaged over `accumulate` forward passes of
+   * `batchSize` samples, an effective batch of `batchSize * accumulate` that need not fit in memory
+   * at once (BatchNorm statistics are still per micro-batch). Default 1.
+   */
+  accumulate?: number;
+  /** Memory a step may use (default: the wasm heap's 4 GiB on wasm, unchecked elsewhere). */
+  memoryLimit?: number;
   /** Seeds shuffling and augmentation: epoch e of a resumed run sees what it would have seen. */
   seed?: number;
 }
@@ -69,6 +79,8 @@ export interface EpochRecord {
   losses?: Record<string, number>;
   lr: number;
   seconds: number;
+  /** Memory in use at the end of the epoch: the wasm heap (its high-water mark), else tensor bytes. */
+  memoryBytes?: number;
   val?: Validation;
 }
 
@@ -125,15 +137,41 @@ function stepper<B>(objective: Objective<B>, run: OptimizerConfig): Stepper<B> {
   return { objective, config, optimizer: createOptimizer(config), decay: config.weightDecay ?? (config.optimizer === 'sgd' ? 1e-4 : 0), decayed };
 }
 
-/** One optimizer step of `s` on `batch` at learning rate `lr`; returns the loss. */
-function step<B>(s: Stepper<B>, batch: B, lr: number): number {
+/** `a + b` by variable name (either may lack a variable a micro-batch did not reach); disposes both. */
+function addGradients(a: tf.NamedTensorMap, b: tf.NamedTensorMap): tf.NamedTensorMap {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const out = tf.tidy(() => Object.fromEntries(keys.map((k) => [k, a[k] && b[k] ? tf.add(a[k] as tf.Tensor, b[k] as tf.Tensor) : ((a[k] ?? b[k]) as tf.Tensor).clone()])));
+  tf.dispose([...Object.values(a), ...Object.values(b)]);
+  return out;
+}
+
+/**
+ * One optimizer step of `s` at learning rate `lr` on the gradients averaged over `micro` (one or
+ * more micro-batches); returns the mean loss.
+ */
+function step<B>(s: Stepper<B>, micro: readonly B[], lr: number): number {
   // Both optimizers read `learningRate` on every step.
   (s.optimizer as unknown as { learningRate: number }).learningRate = lr;
-  const loss = s.optimizer.minimize(() => s.objective.loss(batch), true, s.objective.model.trainableVariables());
+  const vars = s.objective.model.trainableVariables();
+  let sum: tf.NamedTensorMap | undefined;
+  let loss = 0;
+  for (const batch of micro) {
+    const { value, grads } = tf.variableGrads(() => s.objective.loss(batch), vars);
+    loss += value.dataSync()[0] ?? NaN;
+    value.dispose();
+    sum = sum ? addGradients(sum, grads) : grads;
+  }
+  if (!sum) throw new Error('fit: a step without batches');
+  if (micro.length > 1) {
+    const total = sum;
+    sum = tf.tidy(() => Object.fromEntries(Object.entries(total).map(([k, g]) => [k, tf.div(g, micro.length)])));
+    tf.dispose(Object.values(total));
+  }
+  const averaged = sum;
+  s.optimizer.applyGradients(averaged);
+  tf.dispose(Object.values(averaged));
   if (s.decay > 0) tf.tidy(() => s.decayed.forEach((v) => v.assign(tf.mul(v, 1 - lr * s.decay))));
-  const value = loss?.dataSync()[0] ?? NaN;
-  loss?.dispose();
-  return value;
+  return loss / micro.length;
 }
 
 /** Trains the task's objectives for `config.epochs` epochs (from `hooks.state`); returns the final state. */
@@ -143,24 +181,32 @@ export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: Fi
   const steppers = task.objectives.map((o) => stepper(o, config));
   const optimizers = steppers.map((s) => [s.objective.role, s.optimizer, s.objective.model] as const);
   const state: TrainState = hooks.state ? { ...hooks.state, history: [...hooks.state.history] } : { epoch: 0, iteration: 0, history: [] };
-  const stepsPerEpoch = Math.ceil(task.size / config.batchSize);
+  const accumulate = config.accumulate ?? 1;
+  if (!Number.isInteger(accumulate) || accumulate < 1) throw new Error(`fit: accumulate must be a positive integer, got ${accumulate}`);
+  const perStep = config.batchSize * accumulate;
+  const stepsPerEpoch = Math.ceil(task.size / perStep);
   const maxIterations = stepsPerEpoch * config.epochs;
   try {
     await hooks.onOptimizers?.(optimizers);
+    if (state.epoch < config.epochs) await checkMemory(task, config.batchSize, createRng(config.seed ?? 0), config.memoryLimit);
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
       const rng = createRng((config.seed ?? 0) * 1000 + epoch);
       const order = shuffled(task.size, rng);
       const t0 = performance.now();
       const sums = steppers.map(() => 0);
       let lr = config.lr;
+      let memoryBytes = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
-        const batch = await task.loadBatch(order.slice(s * config.batchSize, (s + 1) * config.batchSize), rng);
+        const indices = order.slice(s * perStep, (s + 1) * perStep);
+        const micro: B[] = [];
         lr = polyLearningRate(config, state.iteration, maxIterations);
         let values: number[];
         try {
-          values = steppers.map((st) => step(st, batch, polyLearningRate(st.config, state.iteration, maxIterations)));
+          for (let m = 0; m < indices.length; m += config.batchSize) micro.push(await task.loadBatch(indices.slice(m, m + config.batchSize), rng));
+          values = steppers.map((st) => step(st, micro, polyLearningRate(st.config, state.iteration, maxIterations)));
+          memoryBytes = Math.max(memoryBytes, memoryInUse());
         } finally {
-          task.disposeBatch(batch);
+          micro.forEach((b) => task.disposeBatch(b));
         }
         const bad = values.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) {
@@ -172,7 +218,7 @@ export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: Fi
         hooks.onStep?.({ epoch, step: s, stepsPerEpoch, loss: values[0] ?? NaN, lr });
       }
       const means = sums.map((v) => v / stepsPerEpoch);
-      const record: EpochRecord = { epoch: epoch + 1, loss: means[0] ?? NaN, lr, seconds: (performance.now() - t0) / 1000 };
+      const record: EpochRecord = { epoch: epoch + 1, loss: means[0] ?? NaN, lr, seconds: (performance.now() - t0) / 1000, memoryBytes };
       if (steppers.length > 1) record.losses = Object.fromEntries(steppers.map((st, i) => [st.objective.role || 'model', means[i] ?? NaN]));
       if (task.validate) record.val = await task.validate(hooks.onValidate);
       state.epoch = epoch + 1;
