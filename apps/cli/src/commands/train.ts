@@ -5,11 +5,13 @@
  * (`--mode full` for a cascade's deep-supervision baseline), TDNet students by distillation from
  * `--teacher CKPT`, flow networks on a video data set's frame pairs.
  */
+import { availableParallelism } from 'node:os';
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { MODELS, type EpochRecord } from '@pixelwise/models';
 import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
 import { flowSetup, tdnetSetup } from '@pixelwise/video/node';
+import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
 import { modelFlag, modelOptionFlags } from '../model-flags.js';
@@ -32,6 +34,12 @@ const FLAGS = {
   val: flag.negated('skip validation after each epoch'),
   teacher: flag.path('TDNet students: the teacher checkpoint (pspnet-lite) for grouped distillation', { arg: '<ckpt>' }),
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
+  workers: {
+    description: "threads that share each step's samples (data-parallel; 'auto': one per core, at most 2 here)",
+    arg: '<n>',
+    default: 'auto',
+    schema: z.union([z.literal('auto'), z.string().regex(/^\d+$/, "expected a thread count or 'auto'").transform(Number).refine((n) => n >= 1 && n <= 64, 'expected 1..64 threads')]),
+  },
   backend: backendFlag(),
   json: flag.bool('print one JSON object with the training history'),
   ...saveFlags('the run (final validation metrics)'),
@@ -85,6 +93,8 @@ export async function trainCommand(o: Flags): Promise<TrainResult> {
     const result = await runTraining(setup, {
       out,
       resume: o.resume ?? false,
+      // Workers share a step: more threads than samples per step would idle.
+      threads: Math.min(o.workers === 'auto' ? Math.min(2, availableParallelism()) : o.workers, o.batch),
       fit: { epochs: o.epochs, batchSize: o.batch, accumulate: o.accumulate, lr: o.lr ?? (optimizer === 'adam' || setup.fit?.optimizer === 'adam' ? 1e-3 : 0.01), optimizer, seed: o.seed },
       log: (line) => process.stderr.write(`train: ${line}\n`),
       onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),

@@ -7,7 +7,7 @@ import { batchNormTrain } from './batch-norm-train.js';
 /** The reference: TensorFlow.js's own batchNorm on the batch moments, differentiated by autodiff. */
 function reference(x: Tensor4D, g: Tensor1D, b: Tensor1D): Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.batchNorm(x, mean, variance, b, g, 1e-5);
+  return tf.batchNorm(x, mean, variance, b, g, 1e-5) as Tensor4D;
 }
 
 const maxRel = (a: Tensor, b: Tensor) => tf.tidy(() => (tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] ?? Infinity) / Math.max(1e-12, tf.max(tf.abs(b)).dataSync()[0] ?? 0));

@@ -29,9 +29,13 @@ function task() {
   const d = new Sequential([new Conv2d(4, 1, { kernel: 1 })]);
   const t: TrainingTask<Batch> = {
     size: 6,
-    loadBatch: async (indices, rng) => {
+    loadBatch: async (indices, rngOf) => {
       const n = indices.length;
-      const x = tf.tensor4d(Float32Array.from({ length: n * 8 * 8 * 3 }, () => rng.next()), [n, 8, 8, 3]);
+      const values = indices.flatMap((i) => {
+        const rng = rngOf(i);
+        return Array.from({ length: 8 * 8 * 3 }, () => rng.next());
+      });
+      const x = tf.tensor4d(values, [n, 8, 8, 3]);
       return { x, y: tf.tidy(() => tf.concat([x, tf.sum(x, 3, true)], 3) as Tensor4D) };
     },
     disposeBatch: (b) => tf.dispose([b.x, b.y]),

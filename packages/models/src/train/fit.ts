@@ -12,9 +12,10 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Scalar } from '@pixelwise/core';
-import { createRng, type Rng } from '../data/rng.js';
+import { createRng, hashInts, type Rng } from '../data/rng.js';
 import type { Module } from '../module.js';
 import { shuffled } from './batches.js';
+import { combineGradients, localGradients, type GradientSource, type Gradients } from './gradients.js';
 import { checkMemory, memoryInUse } from './memory.js';
 
 export interface OptimizerConfig {
@@ -56,14 +57,26 @@ export interface Objective<B> {
   optimizer?: Partial<OptimizerConfig>;
 }
 
+/** A sample's random generator for the epoch: `(index, stream = 0) => Rng`, seeded by (seed, epoch, index, stream). */
+export type SampleRng = (index: number, stream?: number) => Rng;
+
+/** The per-sample generators of one epoch of a run seeded `seed`. */
+export function sampleRng(seed: number, epoch: number): SampleRng {
+  return (index, stream = 0) => createRng(hashInts(hashInts(seed, epoch, 0x5a11), index, stream));
+}
+
 /** Validation metrics by name (mIoU and accuracies, EPE, ...). */
 export type Validation = Record<string, number>;
 
 export interface TrainingTask<B> {
   /** Samples (images, clips, pairs) in one epoch; batches are drawn from a shuffled order. */
   readonly size: number;
-  /** Loads, augments and stacks the samples `indices` (outside the tape). */
-  loadBatch(indices: readonly number[], rng: Rng): Promise<B>;
+  /**
+   * Loads, augments and stacks the samples `indices` (outside the tape). `rngOf(i)` is sample i's
+   * own generator for this epoch (`rngOf(i, stream)` another one of its): a sample is augmented the
+   * same whichever batch, micro-batch or worker it lands in.
+   */
+  loadBatch(indices: readonly number[], rngOf: SampleRng): Promise<B>;
   /** Frees a batch's tensors after every objective has stepped. */
   disposeBatch(batch: B): void;
   readonly objectives: ReadonlyArray<Objective<B>>;
@@ -137,45 +150,26 @@ function stepper<B>(objective: Objective<B>, run: OptimizerConfig): Stepper<B> {
   return { objective, config, optimizer: createOptimizer(config), decay: config.weightDecay ?? (config.optimizer === 'sgd' ? 1e-4 : 0), decayed };
 }
 
-/** `a + b` by variable name (either may lack a variable a micro-batch did not reach); disposes both. */
-function addGradients(a: tf.NamedTensorMap, b: tf.NamedTensorMap): tf.NamedTensorMap {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  const out = tf.tidy(() => Object.fromEntries(keys.map((k) => [k, a[k] && b[k] ? tf.add(a[k] as tf.Tensor, b[k] as tf.Tensor) : ((a[k] ?? b[k]) as tf.Tensor).clone()])));
-  tf.dispose([...Object.values(a), ...Object.values(b)]);
-  return out;
-}
-
 /**
- * One optimizer step of `s` at learning rate `lr` on the gradients averaged over `micro` (one or
- * more micro-batches); returns the mean loss.
+ * One optimizer step of `s` (objective `k`) at learning rate `lr` on the gradients averaged over
+ * `chunks` (micro-batches of sample indices), weighted by their sizes; returns the mean loss.
  */
-function step<B>(s: Stepper<B>, micro: readonly B[], lr: number): number {
+async function step<B>(s: Stepper<B>, k: number, chunks: readonly (readonly number[])[], source: GradientSource, at: Parameters<GradientSource['compute']>[2], lr: number): Promise<number> {
   // Both optimizers read `learningRate` on every step.
   (s.optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const parts: Gradients[] = [];
+  for (const chunk of chunks) parts.push(await source.compute(k, chunk, at));
+  const { grads, loss } = combineGradients(parts);
   const vars = s.objective.model.trainableVariables();
-  let sum: tf.NamedTensorMap | undefined;
-  let loss = 0;
-  for (const batch of micro) {
-    const { value, grads } = tf.variableGrads(() => s.objective.loss(batch), vars);
-    loss += value.dataSync()[0] ?? NaN;
-    value.dispose();
-    sum = sum ? addGradients(sum, grads) : grads;
-  }
-  if (!sum) throw new Error('fit: a step without batches');
-  if (micro.length > 1) {
-    const total = sum;
-    sum = tf.tidy(() => Object.fromEntries(Object.entries(total).map(([k, g]) => [k, tf.div(g, micro.length)])));
-    tf.dispose(Object.values(total));
-  }
-  const averaged = sum;
-  s.optimizer.applyGradients(averaged);
-  tf.dispose(Object.values(averaged));
+  s.optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i] as tf.Tensor])));
+  tf.dispose(grads);
   if (s.decay > 0) tf.tidy(() => s.decayed.forEach((v) => v.assign(tf.mul(v, 1 - lr * s.decay))));
-  return loss / micro.length;
+  source.weightsChanged?.();
+  return loss;
 }
 
 /** Trains the task's objectives for `config.epochs` epochs (from `hooks.state`); returns the final state. */
-export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: FitHooks = {}): Promise<TrainState> {
+export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: FitHooks = {}, source: GradientSource = localGradients(task)): Promise<TrainState> {
   if (task.size === 0) throw new Error('training set is empty');
   if (task.objectives.length === 0) throw new Error('fit: the task has no objectives');
   const steppers = task.objectives.map((o) => stepper(o, config));
@@ -188,25 +182,26 @@ export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: Fi
   const maxIterations = stepsPerEpoch * config.epochs;
   try {
     await hooks.onOptimizers?.(optimizers);
-    if (state.epoch < config.epochs) await checkMemory(task, config.batchSize, createRng(config.seed ?? 0), config.memoryLimit);
+    if (state.epoch < config.epochs) await checkMemory(task, Math.ceil(config.batchSize / (source.shards ?? 1)), sampleRng(config.seed ?? 0, -1), config.memoryLimit);
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
-      const rng = createRng((config.seed ?? 0) * 1000 + epoch);
-      const order = shuffled(task.size, rng);
+      const order = shuffled(task.size, createRng((config.seed ?? 0) * 1000 + epoch));
+      const rngOf = sampleRng(config.seed ?? 0, epoch);
       const t0 = performance.now();
       const sums = steppers.map(() => 0);
       let lr = config.lr;
       let memoryBytes = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
         const indices = order.slice(s * perStep, (s + 1) * perStep);
-        const micro: B[] = [];
+        const chunks: number[][] = [];
+        for (let m = 0; m < indices.length; m += config.batchSize) chunks.push(indices.slice(m, m + config.batchSize));
+        const at = { seed: config.seed ?? 0, epoch, rngOf };
         lr = polyLearningRate(config, state.iteration, maxIterations);
-        let values: number[];
+        const values: number[] = [];
         try {
-          for (let m = 0; m < indices.length; m += config.batchSize) micro.push(await task.loadBatch(indices.slice(m, m + config.batchSize), rng));
-          values = steppers.map((st) => step(st, micro, polyLearningRate(st.config, state.iteration, maxIterations)));
+          for (const [k, st] of steppers.entries()) values.push(await step(st, k, chunks, source, at, polyLearningRate(st.config, state.iteration, maxIterations)));
           memoryBytes = Math.max(memoryBytes, memoryInUse());
         } finally {
-          micro.forEach((b) => task.disposeBatch(b));
+          source.endStep();
         }
         const bad = values.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) {
@@ -227,6 +222,7 @@ export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: Fi
     }
   } finally {
     steppers.forEach((s) => s.optimizer.dispose());
+    await source.close?.();
   }
   return state;
 }

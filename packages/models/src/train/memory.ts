@@ -7,8 +7,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Module } from '../module.js';
-import type { Rng } from '../data/rng.js';
-import type { TrainingTask } from './fit.js';
+import type { SampleRng, TrainingTask } from './fit.js';
 
 /** The wasm backend's address space: 4 GiB (measured: allocation fails at 3.84 GiB of heap). */
 export const WASM_HEAP_LIMIT = 4 * 2 ** 30;
@@ -38,10 +37,10 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
  * computes gradients only (no optimizer update) and restores every buffer it touched (BatchNorm's
  * running statistics).
  */
-export async function checkMemory<B>(task: TrainingTask<B>, batch: number, rng: Rng, limit?: number): Promise<{ perSample: number; base: number; predicted: number } | undefined> {
+export async function checkMemory<B>(task: TrainingTask<B>, batch: number, rngOf: SampleRng, limit?: number): Promise<{ perSample: number; base: number; predicted: number } | undefined> {
   const max = limit ?? (tf.getBackend() === 'wasm' ? WASM_HEAP_LIMIT : undefined);
   if (max === undefined) return undefined;
-  const sample = await task.loadBatch([0], rng);
+  const sample = await task.loadBatch([0], rngOf);
   const base = tf.memory().numBytes;
   const buffers = task.objectives.flatMap((o) => bufferSnapshot(o.model));
   let peak = base;
