@@ -34,12 +34,12 @@ describe('@pixelwise/core/io', () => {
     );
   });
 
-  it('runs in browsers: no Node built-ins, no TensorFlow.js, only fast-png from outside', () => {
+  it('runs in browsers: no Node built-ins, no TensorFlow.js, only fast-png and its fflate from outside', () => {
     expect(sources.length).toBeGreaterThan(5);
     for (const file of sources) {
       const text = readFileSync(join(here, file), 'utf8');
       const imports = [...text.matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1]);
-      for (const spec of imports) expect([file, spec]).toEqual([file, spec?.startsWith('./') ? spec : 'fast-png']);
+      for (const spec of imports) expect([file, spec]).toEqual([file, spec?.startsWith('./') || spec === 'fflate' ? spec : 'fast-png']);
       expect([file, /\b(Buffer|process|require)\b|import\(/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))]).toEqual([file, false]);
     }
   });
