@@ -1,6 +1,7 @@
 /** `saveRun`: a run and all its rows in one transaction. */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { storeArtifact, type StoredArtifact } from './artifacts.js';
 import type { Database } from './client.js';
 import { CONFUSION_ENCODING, encodeConfusion } from './confusion.js';
 import { DbError, firstLine } from './errors.js';
@@ -44,10 +45,14 @@ export interface SaveOptions {
 /**
  * Saves a run with its model, dataset, per-class metrics, latency, stages, artifacts and
  * confusion matrix in one transaction: all rows or none. Migrates the database first if needed.
+ * Artifact files are copied into the database's artifact root first (artifacts.ts); a failed
+ * save can leave a copied file there, never a row pointing at a missing one.
  */
 export async function saveRun(db: Database, input: RunInput, options: SaveOptions = {}): Promise<{ id: number }> {
   const r = validateRunInput(input);
   await db.ensureMigrated();
+  const artifacts: StoredArtifact[] = [];
+  for (const [i, a] of r.artifacts.entries()) artifacts.push(await storeArtifact(db.artifactRoot, a.kind, a.path, `artifacts.${i} (${a.kind})`));
   const git = r.git === undefined ? detectGit(options.cwd) : r.git;
   const fps = r.metrics.fps ?? (r.latency ? r.latency.fps * (r.batch ?? 1) : null);
   const big = (v: number | undefined) => (v === undefined ? null : BigInt(Math.round(v)));
@@ -159,9 +164,7 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
                   },
                 }
               : undefined,
-            artifacts: r.artifacts.length
-              ? { createMany: { data: r.artifacts.map((a) => ({ kind: a.kind, path: a.path, mime: a.mime ?? null, bytes: a.bytes ?? null })) } }
-              : undefined,
+            artifacts: artifacts.length ? { createMany: { data: artifacts } } : undefined,
             confusion: r.confusion
               ? { create: { numClasses: r.confusion.numClasses, encoding: CONFUSION_ENCODING, data: encodeConfusion(r.confusion.counts) } }
               : undefined,
