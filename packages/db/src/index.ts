@@ -21,6 +21,7 @@ export {
   datasetInputSchema,
   artifactKind,
   fraction,
+  nonNegative,
   type RunInput,
   type RunKind,
   type ValidRunInput,

@@ -6,6 +6,7 @@
  * tops the leaderboard with a meanIoU of 5.
  */
 import { z } from 'zod';
+import { artifactType } from './artifacts.js';
 
 export const RUN_KINDS = ['eval', 'bench', 'train', 'video', 'eval-video'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -40,7 +41,7 @@ export const fraction = z
   .optional()
   .transform((v) => (v == null || Number.isNaN(v) ? null : v));
 /** A rate or a time: finite and not negative; null or NaN when not measured. */
-const nonNegative = z
+export const nonNegative = z
   .number()
   .finite()
   .nonnegative()
@@ -152,7 +153,15 @@ export const runInputSchema = z
     latency: latencyInputSchema.optional(),
     stages: z.array(stageInputSchema).max(LIMITS.stages).default([]),
     /** Files the run produced: copied into the artifact root when saved (size, sha256 and type recorded there). */
-    artifacts: z.array(z.object({ kind: artifactKind, path: z.string().min(1).max(LIMITS.text) })).max(LIMITS.artifacts).default([]),
+    artifacts: z
+      .array(
+        z
+          .object({ kind: artifactKind, path: z.string().min(1).max(LIMITS.text), mime: z.string().max(LIMITS.name).optional() })
+          // The kind fixes the type it is stored and served as; a different one is a mistake.
+          .refine((a) => a.mime === undefined || a.mime === artifactType(a.kind).mime, { message: 'mime does not match the kind', path: ['mime'] }),
+      )
+      .max(LIMITS.artifacts)
+      .default([]),
     /** Square confusion matrix, rows = ground truth, columns = prediction (row-major if flat). */
     confusion: z
       .object({ numClasses: z.number().int().positive().max(LIMITS.confusionClasses), counts: z.union([z.array(count), z.instanceof(Float64Array)]) })

@@ -144,6 +144,8 @@ function migrateSqlite(loc: DatabaseLocation, migrations: Migration[]): MigrateR
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
       if (e instanceof DbError) throw e;
+      // A read-only file or folder: nothing failed to migrate, the database cannot be written at all.
+      if (/^SQLITE_READONLY/.test((e as { code?: string }).code ?? '')) throw new DbError(`cannot write to SQLite database ${loc.display}: ${firstLine(e)}`, 'unreachable');
       throw new DbError(`migration ${current || '(bookkeeping)'} failed on ${loc.display}: ${firstLine(e)}`, 'migration');
     }
   } finally {

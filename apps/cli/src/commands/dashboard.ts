@@ -1,7 +1,9 @@
 /**
- * `pixelwise dashboard [--port P] [--host H]`: serves the production build of apps/dashboard
- * (`next start`, built by `pnpm build`) on the same DATABASE_URL as the CLI, prints the URL once it
- * answers, and stops it on Ctrl-C.
+ * `pixelwise dashboard [--port P] [--host H] [--allowed-host NAME...]`: serves the production
+ * build of apps/dashboard (`next start`, built by `pnpm build`) on the same DATABASE_URL and
+ * artifact root as the CLI, read-only, prints the URL once it answers, and stops it on Ctrl-C.
+ * The server answers only requests whose Host is a loopback name, the --host it listens on, or an
+ * --allowed-host (docs/SECURITY.md): a page on another site cannot reach it by DNS rebinding.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,10 +16,23 @@ import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { intFlag, parseFlags } from '../options.js';
 
+/** A host name or address as a Host header carries it, without the port. */
+const HOSTNAME = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?)$/;
+
 const flagsSchema = z.object({
   port: intFlag('--port', 1, 65535),
   host: z.string().min(1),
+  allowedHost: z
+    .array(z.string().regex(HOSTNAME, '--allowed-host: expected a host name or address such as dash.example.org or 10.0.0.5 (no scheme, port or path)'))
+    .max(100)
+    .default([]),
 });
+
+/** Host names the server answers to: the loopback names, the interface it listens on, and the given ones. */
+export function allowedHosts(host: string, extra: readonly string[]): string[] {
+  const own = host === '0.0.0.0' || host === '::' ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
+  return [...new Set(['localhost', '127.0.0.1', '[::1]', ...own, ...extra].map((h) => h.toLowerCase().replace(/\.$/, '')))];
+}
 
 const isDashboard = (dir: string): boolean => {
   try {
@@ -76,17 +91,20 @@ export function registerDashboard(program: Command): void {
     .description('serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`')
     .option('--port <port>', 'port to listen on', '3000')
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--allowed-host <name...>', 'further host names the server answers to (as browsers send them in Host), e.g. the name a reverse proxy forwards')
     .action(async (raw: unknown) => {
       const flags = parseFlags(flagsSchema, raw);
-      const { resolveDatabaseUrl } = await import('@pixelwise/db');
+      const { artifactRootFor, resolveDatabaseUrl } = await import('@pixelwise/db');
       const { toCliError } = await import('../db/open.js');
       let database: string;
       let display: string;
+      let artifactRoot: string;
       try {
         const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
-        // next start runs in the app's directory: hand it an absolute SQLite path.
+        // next start runs in the app's directory: hand it an absolute SQLite path and root.
         database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
         display = loc.display;
+        artifactRoot = artifactRootFor(loc);
       } catch (e) {
         throw toCliError(e);
       }
@@ -98,7 +116,14 @@ export function registerDashboard(program: Command): void {
       const nextBin = createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
       const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(flags.port), '--hostname', flags.host], {
         cwd: dir,
-        env: { ...process.env, DATABASE_URL: database, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+        env: {
+          ...process.env,
+          DATABASE_URL: database,
+          PIXELWISE_ARTIFACT_ROOT: artifactRoot,
+          PIXELWISE_ALLOWED_HOSTS: allowedHosts(flags.host, flags.allowedHost).join(','),
+          NODE_ENV: 'production',
+          NEXT_TELEMETRY_DISABLED: '1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       // Next's own banner goes to stderr: stdout carries only the URL.
@@ -123,7 +148,7 @@ export function registerDashboard(program: Command): void {
         throw e;
       }
       process.stdout.write(`${url}\n`);
-      process.stderr.write(`pixelwise dashboard: serving ${display} at ${url} (Ctrl-C stops it)\n`);
+      process.stderr.write(`pixelwise dashboard: serving ${display} (artifacts from ${artifactRoot}) at ${url}, to Host ${allowedHosts(flags.host, flags.allowedHost).join(', ')} (Ctrl-C stops it)\n`);
       const code = await exited;
       if (!stopping && code !== 0) throw new CliError(`next start exited with code ${code}`, 1);
     });

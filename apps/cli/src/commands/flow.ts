@@ -8,15 +8,17 @@
  * known ground-truth pixels, and the zero-flow EPE on the same pixels.
  */
 import type { Command } from 'commander';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
 import { decodeRgbPng, readFlo, writeFlo } from '@pixelwise/core/io';
 import type { FlowField, RgbImage } from '@pixelwise/core/io';
+import { readdirUtf8 } from '@pixelwise/eval/node';
 import { readBytes, writeFileAtomic } from '@pixelwise/models/node';
 import { endPointError, FLOW_MODELS, isFlowModelName, lucasKanadeFlow, predictFlow } from '@pixelwise/video';
 import { z } from 'zod';
+import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
 import { backendFlag, backendOption, parseFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -58,16 +60,25 @@ export interface FlowResult {
   pixels?: number;
 }
 
+/** A folder's entry names; one that is not UTF-8 is a one-line CliError, not a later "no such file". */
+function names(folder: string): string[] {
+  try {
+    return readdirUtf8(folder).map((e) => e.name);
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code ? e : new CliError(`--input: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** The video folders under `dir` (one level; `dir` itself when it holds PNG frames). */
 function listVideoFolders(dir: string): VideoFolder[] {
   let entries: string[];
   try {
-    entries = readdirSync(dir).sort();
+    entries = names(dir).sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(`--input: ${dir}: ${code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : String(e)}`);
   }
-  const frames = (folder: string) => readdirSync(folder).filter((f) => f.toLowerCase().endsWith('.png')).sort().map((f) => f.slice(0, -4));
+  const frames = (folder: string) => names(folder).filter((f) => f.toLowerCase().endsWith('.png')).sort().map((f) => f.slice(0, -4));
   const own = frames(dir);
   const videos: VideoFolder[] = own.length > 0 ? [{ video: '.', frames: own }] : [];
   for (const name of entries) {
@@ -117,9 +128,10 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
   let zero = 0;
   let pixels = 0;
   let done = 0;
+  const out = await openAtomicOutput(o.out, '--out'); // all flow files or none: a bad --gt file leaves --out as it was
   try {
     for (const v of videos) {
-      const outDir = join(o.out, v.video);
+      const outDir = join(out.dir, v.video);
       await mkdir(outDir, { recursive: true }).catch((e: unknown) => {
         throw new CliError(`--out: ${outDir}: cannot create directory: ${e instanceof Error ? e.message : String(e)}`);
       });
@@ -145,7 +157,9 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
         progress.update(++done);
       }
     }
+    await out.commit();
   } catch (e) {
+    await out.abort();
     throw e instanceof CliError ? e : new CliError(e instanceof Error ? e.message : String(e));
   } finally {
     progress.done();

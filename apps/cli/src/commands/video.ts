@@ -5,7 +5,7 @@
  * IoU, temporal consistency (ground-truth flow), ms and multiply-adds per frame, which units ran,
  * and latency percentiles.
  */
-import { cpus, homedir } from 'node:os';
+import { cpus } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -220,7 +220,8 @@ export async function videoCommand(raw: Record<string, unknown>): Promise<VideoR
     frames: result.frames.map((f: FrameRecord) => ({ video: f.video, frame: f.frame, ran: f.ran, ms: f.ms, meanIoU: f.meanIoU })),
   };
   let recordDir = o.saveStageMaps;
-  if (recordDir === undefined && o.save) recordDir = join(homedir(), '.pixelwise', 'artifacts', `video-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  // A record made only for the run lives in the database's artifact root (DATABASE_URL's, not ~/.pixelwise's).
+  if (recordDir === undefined && o.save) recordDir = join((await import('../db/open.js')).artifactRoot(), `video-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   if (recordDir !== undefined) {
     const dir = resolve(recordDir);
     await mkdir(dir, { recursive: true });

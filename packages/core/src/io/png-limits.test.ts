@@ -1,41 +1,25 @@
 /**
  * Hostile PNGs (issue 21): a decompression bomb, a cut-short Adam7 file, image data longer than
- * the IHDR allows, an IHDR too large to decode. Files are assembled here with node:zlib, not with
- * the decoder under test. The bomb is decoded in a child process so that its peak memory can be
- * measured (maxRSS) without the test runner's own heap in the number.
+ * the IHDR allows, an IHDR too large to decode. Files are assembled with node:zlib
+ * (`@pixelwise/core/testing`), not with the decoder under test. The bomb is decoded in a child
+ * process so that its peak memory can be measured (maxRSS) without the test runner's own heap.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, crc32, createInflate, deflateRawSync, deflateSync } from 'node:zlib';
+import { createInflate, deflateSync } from 'node:zlib';
+import { pngBomb, pngFile } from '@pixelwise/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { decodeLabelPng } from './label-png.js';
 import { expectedImageDataBytes } from './png-image-data.js';
 import { catchFormatError } from '../test-utils/format-error.js';
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const dir = mkdtempSync(join(tmpdir(), 'pixelwise-png-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function chunk(type: string, data: Uint8Array = new Uint8Array(0)): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-function png(width: number, height: number, colorType: number, interlace: number, idat: Uint8Array): Uint8Array {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, colorType, 0, 0, interlace], 8);
-  return Uint8Array.from(Buffer.concat([Buffer.from(SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND')]));
-}
+const png = (width: number, height: number, colorType: number, interlace: number, idat: Uint8Array) => pngFile({ width, height, colorType, interlace, idat });
 
 /** Adam7 as the PNG spec draws it (section 8.2, figure 8.1): the pass of each pixel of an 8x8 tile. */
 const TILE = ['16462646', '77777777', '56565656', '77777777', '36463646', '77777777', '56565656', '77777777'];
@@ -68,14 +52,9 @@ describe('PNG limits', () => {
   });
 
   it('defect 2: a decompression bomb (64x64 gray, IDAT inflating to 1 GiB) stops after a few MiB, peak RSS under 300 MB', async () => {
-    // 1 MiB of zeros as a byte-aligned, non-final deflate block, repeated 1024 times, then an
-    // empty final block and the Adler-32 of 2^30 zeros (a = 1, b = n mod 65521).
-    const block = deflateRawSync(Buffer.alloc(2 ** 20), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
-    const adler = Buffer.alloc(4);
-    adler.writeUInt32BE((2 ** 30 % 65521) * 65536 + 1, 0);
-    const stream = Buffer.concat([Buffer.from([0x78, 0xda]), ...Array.from({ length: 1024 }, () => block), Buffer.from([0x03, 0x00]), adler]);
+    const { png: bomb, idat: stream, inflatedBytes } = pngBomb(1024);
     const file = join(dir, 'bomb.png');
-    writeFileSync(file, png(64, 64, 0, 0, stream));
+    writeFileSync(file, bomb);
     expect(stream.length).toBeLessThan(2 ** 21); // about 1 MB on disk
     // The bomb is real: zlib itself inflates it, checksum included, to 2^30 bytes.
     const inflated = await new Promise<number>((resolve, reject) => {
@@ -84,7 +63,8 @@ describe('PNG limits', () => {
       z.on('data', (d: Buffer) => (n += d.length)).on('end', () => resolve(n)).on('error', reject);
       z.end(stream);
     });
-    expect(inflated).toBe(2 ** 30);
+    expect(inflated).toBe(inflatedBytes);
+    expect(inflatedBytes).toBe(2 ** 30);
 
     const io = fileURLToPath(new URL('../../dist/io/index.js', import.meta.url));
     const child = `
