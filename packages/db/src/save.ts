@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { storeArtifact, type StoredArtifact } from './artifacts.js';
+import { insertRows } from './bulk-insert.js';
 import type { Database } from './client.js';
 import { CONFUSION_ENCODING, encodeConfusion } from './confusion.js';
 import { DbError, firstLine } from './errors.js';
@@ -101,11 +102,11 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
                   kind: r.dataset.kind,
                   numClasses: names.length,
                   classesHash: hash,
-                  classes: { createMany: { data: names.map((name, classId) => ({ classId, name })) } },
                 },
                 select: { id: true },
               })
             ).id;
+          if (!existing) await insertRows(tx, 'DatasetClass', ['datasetId', 'classId', 'name'], names.map((name, classId) => [datasetId, classId, name]));
         }
         const className = (id: number, given?: string) => given ?? r.dataset?.classNames[id] ?? `class ${id}`;
         const run = await tx.run.create({
@@ -136,20 +137,6 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
             temporalConsistency: r.metrics.temporalConsistency,
             fps,
             extraMetrics: r.metrics.extra ?? undefined,
-            classMetrics: r.perClass.length
-              ? {
-                  createMany: {
-                    data: r.perClass.map((c) => ({
-                      classId: c.id,
-                      name: className(c.id, c.name),
-                      iou: c.iou,
-                      accuracy: c.accuracy,
-                      gtPixels: BigInt(c.gtPixels),
-                      predPixels: BigInt(c.predPixels),
-                    })),
-                  },
-                }
-              : undefined,
             latency: r.latency ? { create: { ...r.latency } } : undefined,
             stages: r.stages.length
               ? {
@@ -171,6 +158,12 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
           },
           select: { id: true },
         });
+        await insertRows(
+          tx,
+          'ClassMetric',
+          ['runId', 'classId', 'name', 'iou', 'accuracy', 'gtPixels', 'predPixels'],
+          r.perClass.map((c) => [run.id, c.id, className(c.id, c.name), c.iou, c.accuracy, BigInt(c.gtPixels), BigInt(c.predPixels)]),
+        );
         const failpoint = process.env.PIXELWISE_DB_FAILPOINT;
         if (failpoint === 'hang-in-save') {
           // Tests kill the process here to prove that a half-written run never lands.

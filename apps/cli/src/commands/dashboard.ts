@@ -1,13 +1,12 @@
 /**
  * `pixelwise dashboard [--port P] [--host H] [--allowed-host NAME...]`: serves the production
- * build of apps/dashboard (`next start`, built by `pnpm build`) on the same DATABASE_URL and
+ * build of apps/dashboard (its server.mjs, built by `pnpm build`) on the same DATABASE_URL and
  * artifact root as the CLI, read-only, prints the URL once it answers, and stops it on Ctrl-C.
  * The server answers only requests whose Host is a loopback name, the --host it listens on, or an
  * --allowed-host (docs/SECURITY.md): a page on another site cannot reach it by DNS rebinding.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +81,7 @@ async function waitUntilServing(url: string, exited: Promise<number | null>): Pr
     }
   }
   if (!done) throw new CliError(`the dashboard did not answer at ${url} within 120 s`, 1);
-  throw new CliError(`next start exited with code ${await exited} before serving (see its output above)`, 1);
+  throw new CliError(`the dashboard server exited with code ${await exited} before serving (see its output above)`, 1);
 }
 
 export function registerDashboard(program: Command): void {
@@ -101,7 +100,7 @@ export function registerDashboard(program: Command): void {
       let artifactRoot: string;
       try {
         const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
-        // next start runs in the app's directory: hand it an absolute SQLite path and root.
+        // The server runs in the app's directory: hand it an absolute SQLite path and root.
         database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
         display = loc.display;
         artifactRoot = artifactRootFor(loc);
@@ -113,8 +112,8 @@ export function registerDashboard(program: Command): void {
       if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
         throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
       }
-      const nextBin = createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
-      const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(flags.port), '--hostname', flags.host], {
+      // The app's own server (server.mjs): Next.js's handler behind the method check.
+      const child = spawn(process.execPath, [join(dir, 'server.mjs'), '--port', String(flags.port), '--hostname', flags.host], {
         cwd: dir,
         env: {
           ...process.env,
@@ -150,6 +149,6 @@ export function registerDashboard(program: Command): void {
       process.stdout.write(`${url}\n`);
       process.stderr.write(`pixelwise dashboard: serving ${display} (artifacts from ${artifactRoot}) at ${url}, to Host ${allowedHosts(flags.host, flags.allowedHost).join(', ')} (Ctrl-C stops it)\n`);
       const code = await exited;
-      if (!stopping && code !== 0) throw new CliError(`next start exited with code ${code}`, 1);
+      if (!stopping && code !== 0) throw new CliError(`the dashboard server exited with code ${code}`, 1);
     });
 }
