@@ -10,7 +10,16 @@ index (`weight_value` below, implemented identically in packages/models/src/weig
 randomised convolution weights, BatchNorm affine parameters and running statistics. Committed per
 model: the state-dict manifest (torchvision key names, shapes, dtypes, in order), the input PNG and
 torchvision's eval-mode `out` as float32 [C, H, W] .npy.
+
+`--pth DIR` also writes each model's state dict with those weights as `DIR/NAME.pth`, the way
+torchvision's published checkpoints were saved: `torch.save(model.state_dict())`, in the legacy
+(pre-1.6) format for fcn_resnet50 and deeplabv3_resnet50 (released with torchvision 0.3/0.4) and
+the zip format for lraspp_mobilenet_v3_large (0.8), plus `NAME-zip.pth` for the first two as
+torch.save writes them today. They are full size (13 MB, 142 MB, 159 MB),
+too large to commit: a test that needs them generates them (python3-torch), the outputs to
+compare against are the committed NAME.out.npy.
 """
+import argparse
 import json
 import os
 import numpy as np
@@ -69,7 +78,15 @@ def image(h, w):
     return np.clip((0.6 * base + 0.4 * u) * 255, 0, 255).astype(np.uint8)
 
 
+LEGACY_FORMAT = {'fcn_resnet50', 'deeplabv3_resnet50'}
+
+
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--pth', metavar='DIR', help='also write NAME.pth checkpoints (full size) to DIR')
+    args = parser.parse_args()
+    if args.pth:
+        os.makedirs(args.pth, exist_ok=True)
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     h, w = 64, 80
@@ -91,6 +108,12 @@ def main():
             new_sd[key] = torch.from_numpy(v)
             manifest.append({'key': key, 'shape': list(t.shape), 'dtype': 'I64' if t.dtype == torch.int64 else 'F32'})
         model.load_state_dict(new_sd)
+        if args.pth:
+            path = os.path.join(args.pth, f'{name}.pth')
+            torch.save(model.state_dict(), path, _use_new_zipfile_serialization=name not in LEGACY_FORMAT)
+            print(f'{path}: {os.path.getsize(path) / 1e6:.1f} MB')
+            if name in LEGACY_FORMAT:  # and as torch.save writes it today, for comparison
+                torch.save(model.state_dict(), os.path.join(args.pth, f'{name}-zip.pth'))
         with torch.no_grad():
             out = model(x)['out'][0].numpy().astype(np.float32)
         np.save(os.path.join(OUT, f'{name}.out.npy'), out)

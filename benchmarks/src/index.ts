@@ -3,6 +3,7 @@
  * docs/BENCHMARKS.md together with the command and machine. `--json` prints JSON instead.
  * Usage: node dist/index.js [--only NAME] [--iterations N] [--json]
  *        [--weights CKPT --data DIR]   (the trained layer-cascade and its data, for `cascade`)
+ *        [--weights DIR]               (.pth files of make_torchvision_fixtures.py --pth, for `weights-load`)
  */
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
@@ -11,6 +12,7 @@ import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
 import { benchRegionConv } from './region-conv.js';
+import { benchWeightsLoad } from './weights-load.js';
 import type { BenchReport } from './report.js';
 
 // `pnpm --filter @pixelwise/benchmarks bench -- --only X` (pnpm 10) passes the `--` on.
@@ -52,6 +54,10 @@ const benches: Record<string, () => Promise<BenchReport>> = {
       backend: 'wasm',
     });
   },
+  'weights-load': () => {
+    if (!values.weights) throw new Error('weights-load: needs --weights DIR (the .pth files of scripts/make_torchvision_fixtures.py --pth DIR; see docs/MODELS.md)');
+    return benchWeightsLoad({ dir: values.weights, warmup: 1, iterations: Math.min(iterations, 5) });
+  },
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };
@@ -62,8 +68,8 @@ if (values.only && !benches[values.only]) {
 const reports: BenchReport[] = [];
 for (const [name, run] of Object.entries(benches)) {
   if (values.only && values.only !== name) continue;
-  // The cascade benchmark needs a trained model: it runs only when asked for.
-  if (!values.only && name === 'cascade') continue;
+  // These need files made beforehand (a trained model, large checkpoints): they run only when asked for.
+  if (!values.only && (name === 'cascade' || name === 'weights-load')) continue;
   reports.push(await run());
 }
 if (values.json) {

@@ -31,25 +31,34 @@ function torchvisionWeights(model: string): string {
   return path;
 }
 
+/** Normwise relative difference of predict's logits in `out` from torchvision's for `model`. */
+function logitsError(out: string, model: string): number {
+  const ours = readNpy(readFileSync(join(dir, out, 'input.npy')));
+  const ref = readNpy(readFileSync(join(fixtures, `${model}.out.npy`)));
+  expect(ours.shape).toEqual(ref.shape);
+  const a = ours.data as Float32Array;
+  const b = ref.data as Float32Array;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+    scale = Math.max(scale, Math.abs(b[i] ?? 0));
+  }
+  return diff / scale;
+}
+
 describe('pixelwise predict', () => {
-  it('lraspp_mobilenet_v3_large --logits equals torchvision within 1e-3', () => {
+  it('lraspp_mobilenet_v3_large --logits equals torchvision within 1e-3, from safetensors and from its .pth', () => {
     const weights = torchvisionWeights('lraspp_mobilenet_v3_large');
     mkdirSync(join(dir, 'in'), { recursive: true });
     copyFileSync(join(fixtures, 'input.png'), join(dir, 'in', 'input.png'));
     const r = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', 'in', '--out', 'out', '--logits', '--quiet');
     expect(r.status, r.stderr).toBe(0);
-    const ours = readNpy(readFileSync(join(dir, 'out', 'input.npy')));
-    const ref = readNpy(readFileSync(join(fixtures, 'lraspp_mobilenet_v3_large.out.npy')));
-    expect(ours.shape).toEqual(ref.shape);
-    const a = ours.data as Float32Array;
-    const b = ref.data as Float32Array;
-    let diff = 0;
-    let scale = 0;
-    for (let i = 0; i < b.length; i++) {
-      diff = Math.max(diff, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
-      scale = Math.max(scale, Math.abs(b[i] ?? 0));
-    }
-    expect(diff / scale).toBeLessThan(1e-3);
+    expect(logitsError('out', 'lraspp_mobilenet_v3_large')).toBeLessThan(1e-3);
+    // The same weights as torch.save wrote them (zip format; scripts/make_torchvision_fixtures.py --pth).
+    const pth = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', join(fixtures, 'lraspp_mobilenet_v3_large.pth'), '--input', 'in', '--out', 'out-pth', '--logits', '--quiet');
+    expect(pth.status, pth.stderr).toBe(0);
+    expect(logitsError('out-pth', 'lraspp_mobilenet_v3_large')).toBeLessThan(1e-3);
     // The label map is the argmax of those logits, as an 8-bit PNG of the input's size.
     const png = readFileSync(join(dir, 'out', 'input.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { CliError, errorLine } from './errors.js';
+import { errorLine, exitCodeOf } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -33,6 +33,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },
   { name: 'compare', summary: 'compare two runs as a pull-request comment', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
+  { name: 'weights', summary: 'convert PyTorch checkpoints (.pth) to safetensors (weights convert IN OUT)', load: async () => (await import('./commands/weights.js')).registerWeights },
   { name: 'export', summary: 'export runs as CSV or JSON', load: async () => (await import('./commands/export.js')).registerExportCommand },
   { name: 'db', summary: 'database maintenance (db migrate)', load: async () => (await import('./commands/db.js')).registerDbCommands },
   { name: 'dashboard', summary: 'serve the dashboard: leaderboard, runs, stage views, compare (--port P)', load: async () => (await import('./commands/dashboard.js')).registerDashboard },
@@ -48,7 +49,7 @@ function baseProgram(): Command {
 
 /** The top-level program: every command by name and summary; each loads its module on use. */
 export function buildProgram(argv: string[]): Command {
-  const program = baseProgram().description('Semantic segmentation of images and video on TensorFlow.js: train, evaluate, benchmark.');
+  const program = baseProgram().description('Semantic segmentation of images and video on TensorFlow.js: train, evaluate, benchmark. --verbose on any command prints the stack of an unexpected error.');
   for (const spec of COMMANDS) {
     const cmd = program
       .command(spec.name)
@@ -68,14 +69,19 @@ export function buildProgram(argv: string[]): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Errors become one line on stderr. */
+/**
+ * Runs the CLI; returns the exit code. Errors become one line on stderr: exit 2 for bad input
+ * (the packages' typed errors), 1 for anything else; `--verbose` (anywhere) adds the stack.
+ */
 export async function run(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
   try {
-    await buildProgram(argv).parseAsync(argv, { from: 'user' });
+    await buildProgram(args).parseAsync(args, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed its message
-    process.stderr.write(`${errorLine(e)}\n`);
-    return e instanceof CliError ? e.exitCode : 1;
+    process.stderr.write(`${errorLine(e, verbose)}\n`);
+    return exitCodeOf(e);
   }
 }

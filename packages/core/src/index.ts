@@ -26,5 +26,5 @@ export type { RegionConv2dOptions } from './ops/region-conv2d.js';
 export { axisPadding, convOutputSize } from './ops/padding.js';
 export type { PaddingSpec } from './ops/padding.js';
 
-export { safetensorsToTensors, tensorsToSafetensors } from './weights.js';
+export { entriesToTensors, safetensorsToTensors, tensorsToSafetensors } from './weights.js';
 export type { NamedTensors } from './weights.js';

@@ -18,14 +18,23 @@ export interface NamedTensors {
  */
 export function safetensorsToTensors(bytes: Uint8Array, source?: string): NamedTensors {
   const file = readSafetensors(bytes, source);
+  return { tensors: entriesToTensors(file.tensors, source), metadata: file.metadata };
+}
+
+/**
+ * Tensors (float32, int32 or bool) from decoded entries such as `readSafetensors(...).tensors`
+ * or `stateDictOf(readTorchCheckpoint(...))`; nothing is left allocated when one fails.
+ * @param source file name for error messages
+ */
+export function entriesToTensors(entries: Map<string, SafetensorsEntry>, source?: string): Map<string, Tensor> {
   const tensors = new Map<string, Tensor>();
   try {
-    for (const [name, entry] of file.tensors) tensors.set(name, entryToTensor(name, entry, source));
+    for (const [name, entry] of entries) tensors.set(name, entryToTensor(name, entry, source));
   } catch (e) {
     tensors.forEach((t) => t.dispose());
     throw e;
   }
-  return { tensors, metadata: file.metadata };
+  return tensors;
 }
 
 function entryToTensor(name: string, e: SafetensorsEntry, source?: string): Tensor {

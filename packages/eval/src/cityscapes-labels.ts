@@ -70,9 +70,14 @@ export const CITYSCAPES_ID_TO_TRAIN_ID: Uint8Array = (() => {
   return lut;
 })();
 
-/** Maps a `*_labelIds.png` map to trainIds (a new array). */
-export function cityscapesToTrainIds(labelIds: Uint8Array): Uint8Array {
+/**
+ * Maps a `*_labelIds.png` map (labelIds 0..33) to trainIds (0..18, 255 = not evaluated), in a new
+ * array: the one converter that evaluation and the data loaders share. Values that are no labelId
+ * (34..255, e.g. a void 255 written by other tools) become 255, as `createTrainIdLabelImgs.py`
+ * leaves every label without a trainId.
+ */
+export function cityscapesToTrainIds(labelIds: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(labelIds.length);
-  for (let i = 0; i < labelIds.length; i++) out[i] = CITYSCAPES_ID_TO_TRAIN_ID[labelIds[i] as number] as number;
+  for (let i = 0; i < labelIds.length; i++) out[i] = CITYSCAPES_ID_TO_TRAIN_ID[labelIds[i] as number] ?? 255;
   return out;
 }

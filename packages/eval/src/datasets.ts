@@ -2,8 +2,8 @@
  * Label conventions of the data sets people evaluate on: class names, the ignore index, and the
  * Cityscapes labelId -> trainId table.
  */
-import { LabelError, pixelAt } from './label-error.js';
-import { CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES } from './cityscapes-labels.js';
+import { LabelError } from './label-error.js';
+import { CITYSCAPES_TRAIN_CLASSES } from './cityscapes-labels.js';
 
 export type DatasetName = 'voc' | 'cityscapes' | 'camvid';
 
@@ -50,31 +50,6 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetPreset>> = {
  * 255 for labels not evaluated. Index = labelId 0..33. (License plate, labelId -1, is not
  * stored in PNGs.)
  */
-/** labelId (0..33) -> trainId (0..18, 255 = not evaluated), from the official table. */
-export const CITYSCAPES_LABEL_TO_TRAIN_ID: readonly number[] = CITYSCAPES_LABELS.filter((l) => l.id >= 0)
-  .sort((a, b) => a.id - b.id)
-  .map((l) => l.trainId);
-
-/**
- * Maps Cityscapes labelIds (0..33) to trainIds (0..18, 255 = not evaluated), in a new array.
- * @throws LabelError naming the source and pixel for a value that is not a labelId.
- */
-export function cityscapesLabelIdsToTrainIds(labels: ArrayLike<number>, options: { width?: number; source?: string } = {}): Uint8Array {
-  const table = CITYSCAPES_LABEL_TO_TRAIN_ID;
-  const out = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    const t = table[labels[i] as number];
-    if (t === undefined) {
-      throw new LabelError(
-        `${labels[i]} at ${pixelAt(i, options.width)} is not a Cityscapes labelId (0..33); drop --cityscapes-label-ids for trainId maps`,
-        options.source,
-      );
-    }
-    out[i] = t;
-  }
-  return out;
-}
-
 /**
  * Class names from a text file: one per line, blank lines at the end ignored.
  * @throws Error when the count differs from `numClasses` or a name is empty.

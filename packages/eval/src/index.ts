@@ -12,10 +12,8 @@ export type { LatencyStats, MeasureOptions } from './latency.js';
 export {
   CAMVID_CLASSES,
   CITYSCAPES_CLASSES,
-  CITYSCAPES_LABEL_TO_TRAIN_ID,
   DATASETS,
   VOC_CLASSES,
-  cityscapesLabelIdsToTrainIds,
   parseClassNames,
 } from './datasets.js';
 export type { DatasetName, DatasetPreset } from './datasets.js';
@@ -25,3 +23,5 @@ export { VpqAccumulator } from './vpq.js';
 export type { PanopticFrame, VpqClassResult, VpqOptions, VpqResult, VpqWindowResult } from './vpq.js';
 export { TemporalConsistency, warpLabelsBack } from './temporal-consistency.js';
 export type { TemporalConsistencyResult } from './temporal-consistency.js';
+export { frameRecordSchema, parseFrameRecord } from './frame-record.js';
+export type { FrameRecordFile } from './frame-record.js';

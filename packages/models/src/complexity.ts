@@ -30,7 +30,8 @@ function macsPerPosition(m: Conv2d | ConvTranspose2d): number {
 
 /**
  * @param model the full model
- * @param narrow the same architecture at a small width (same module names), used for shapes
+ * @param narrow the same architecture at a small width (same module names), used for shapes; build
+ *   it as it should be counted (a Deep Layer Cascade in full mode: the registry's `countAs`)
  * @param run what to count: runs `narrow` on the zero input `x` (default its full forward); e.g. a
  *   subset of its stages, to count multiply-adds per stage
  */
@@ -46,18 +47,12 @@ export function measureComplexity(
     const name = names.get(layer);
     if (name !== undefined) grids.set(name, { h: output.shape[1], w: output.shape[2], inH: input.shape[1], inW: input.shape[2] });
   });
-  // Models with a cascade mode (Deep Layer Cascade) are counted in full mode: every pixel through
-  // every stage, the upper bound that `bench` compares the cascade against.
-  const modal = narrow as unknown as { mode?: string };
-  const savedMode = modal.mode;
-  if (savedMode !== undefined) modal.mode = 'full';
   try {
     tf.tidy(() => {
       run(narrow, tf.zeros([1, size[0], size[1], 3]) as Tensor4D);
     });
   } finally {
     recordConvOutputs(undefined);
-    if (savedMode !== undefined) modal.mode = savedMode;
   }
   let macs = 0;
   for (const [name, m] of model.namedModules()) {

@@ -1,7 +1,7 @@
 import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attentionMacs, pooledGrid, propagateAttention, type AttentionEncoding } from './attention-propagation.js';
+import { attentionMacs, pooledGrid, propagateAttention, type AttentionEncoding } from '@pixelwise/models';
 
 /** Naive attention for batch 1, no pooling: out_i = v_cur_i + sum_p sum_j softmax_j(q_i.k_pj / sqrt(d)) v_pj. */
 function naive(cur: { q: number[][]; v: number[][] }, prev: Array<{ k: number[][]; v: number[][] }>): number[][] {

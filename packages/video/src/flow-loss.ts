@@ -46,6 +46,27 @@ export function endPointError(predicted: FlowField | undefined, truth: FlowField
   return { sum, pixels };
 }
 
+/** EPE pooled over many pairs: of the predictions and of zero flow, over the same known pixels. */
+export class EpeAccumulator {
+  private sum = 0;
+  private zero = 0;
+  private known = 0;
+  private count = 0;
+  /** Adds one pair's predicted flow and its ground truth (sizes must match). */
+  add(predicted: FlowField, truth: FlowField): void {
+    const e = endPointError(predicted, truth);
+    this.sum += e.sum;
+    this.known += e.pixels;
+    this.zero += endPointError(undefined, truth).sum;
+    this.count++;
+  }
+  /** Mean EPE in pixels over known pixels, zero flow's, and what it was pooled over. */
+  result(): { epe: number; zeroFlowEpe: number; pairs: number; pixels: number } {
+    const n = Math.max(1, this.known);
+    return { epe: this.sum / n, zeroFlowEpe: this.zero / n, pairs: this.count, pixels: this.known };
+  }
+}
+
 /** FlowNetPytorch's scale weights, coarse (flow6) to fine (flow2). */
 export const MULTISCALE_WEIGHTS = [0.32, 0.08, 0.02, 0.01, 0.005];
 

@@ -2,16 +2,14 @@
  * Supervised training of a flow network on frame pairs with ground-truth forward flow:
  * random crops (multiples of 64) and horizontal flips, Adam, multi-scale EPE; evaluation of
  * full-frame EPE against the ground truth, with the zero-flow baseline from the same pixels.
- * Browser-safe: data come through {@link FlowPairSource}, checkpoints through `onEpoch`.
+ * Browser-safe: data come through {@link FlowPairSource}; the CLI's `train` runs {@link flowTask}
+ * through the one loop with checkpoints.
  */
 import { tf } from '@pixelwise/core';
-import type { Scalar, Tensor4D } from '@pixelwise/core';
+import type { Tensor4D } from '@pixelwise/core';
 import type { FlowField, RgbImage } from '@pixelwise/core/io';
-import { createRng, shuffled } from '@pixelwise/models';
-import type { Rng } from '@pixelwise/models';
-import { endPointError, isKnownFlow, multiscaleEpe } from './flow-loss.js';
-import { FLOWNET_STRIDE, stackFrames } from './flownets.js';
-import type { FlowNetS } from './flownets.js';
+import { fit, FLOWNET_STRIDE, stackFrames, type EpochRecord, type FitConfig, type FlowNetS, type Rng, type TrainingTask } from '@pixelwise/models';
+import { EpeAccumulator, isKnownFlow, multiscaleEpe } from './flow-loss.js';
 
 /** Two consecutive frames and the ground-truth flow from the first to the second. */
 export interface FlowPair {
@@ -65,51 +63,63 @@ export interface FlowEpochRecord {
 export interface FlowTrainRun {
   config: FlowTrainConfig;
   val?: FlowPairSource;
-  optimizer?: tf.Optimizer;
   onStep?: (info: { epoch: number; step: number; stepsPerEpoch: number; loss: number }) => void;
-  onEpoch?: (record: FlowEpochRecord, optimizer: tf.Optimizer) => Promise<void> | void;
+  onEpoch?: (record: FlowEpochRecord) => Promise<void> | void;
 }
 
 /** Equal loss weights for the five scales of FlowNetS. */
 export const EQUAL_SCALE_WEIGHTS = [1, 1, 1, 1, 1];
 
-/** Trains `model`; returns one record per epoch. */
-export async function trainFlow(model: FlowNetS, data: FlowPairSource, run: FlowTrainRun): Promise<FlowEpochRecord[]> {
+/** A batch of pairs: network input `[N, H, W, 6]`, flow `[N, H, W, 2]` and known mask `[N, H, W, 1]`. */
+export interface FlowBatch {
+  input: Tensor4D;
+  flow: Tensor4D;
+  known: Tensor4D;
+}
+
+/**
+ * Flow training as a task of the one loop (`fit` of @pixelwise/models): Adam at a constant rate,
+ * no weight decay (FlowNet's schedule is a step decay over 1.2M iterations; a CPU-sized run keeps
+ * the rate), random crops and flips, multi-scale EPE; validation EPE with the zero-flow baseline.
+ */
+export function flowTask(model: FlowNetS, data: FlowPairSource, run: { config: Pick<FlowTrainConfig, 'crop' | 'flip' | 'scaleWeights'>; val?: FlowPairSource }): TrainingTask<FlowBatch> {
   const c = run.config;
   if (data.names.length === 0) throw new Error('training set has no frame pairs');
   const [ch, cw] = c.crop;
   if (ch % FLOWNET_STRIDE !== 0 || cw % FLOWNET_STRIDE !== 0 || ch < FLOWNET_STRIDE || cw < FLOWNET_STRIDE) {
     throw new Error(`training crop ${cw}x${ch}: width and height must be positive multiples of ${FLOWNET_STRIDE}`);
   }
-  const optimizer = run.optimizer ?? tf.train.adam(c.lr);
-  const stepsPerEpoch = Math.ceil(data.names.length / c.batchSize);
-  const history: FlowEpochRecord[] = [];
-  for (let epoch = 0; epoch < c.epochs; epoch++) {
-    const rng = createRng((c.seed ?? 0) * 1000 + epoch);
-    const order = shuffled(data.names.length, rng);
-    const t0 = performance.now();
-    let lossSum = 0;
-    for (let step = 0; step < stepsPerEpoch; step++) {
-      const pairs = await Promise.all(order.slice(step * c.batchSize, (step + 1) * c.batchSize).map((i) => data.read(i)));
-      const batch = stackPairs(pairs.map((p) => augmentPair(p, c.crop, c.flip ?? 0, rng)));
-      const loss = optimizer.minimize(
-        () => tf.tidy(() => multiscaleEpe(model.forward(batch.input).flows, batch.flow, batch.known, model.divFlow, c.scaleWeights ?? EQUAL_SCALE_WEIGHTS)),
-        true,
-        model.trainableVariables(),
-      ) as Scalar;
-      const value = loss.dataSync()[0] ?? NaN;
-      tf.dispose([batch.input, batch.flow, batch.known, loss]);
-      if (!Number.isFinite(value)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1}: loss ${value} (try a lower --lr)`);
-      lossSum += value;
-      run.onStep?.({ epoch, step, stepsPerEpoch, loss: value });
-    }
-    const record: FlowEpochRecord = { epoch: epoch + 1, loss: lossSum / stepsPerEpoch, seconds: (performance.now() - t0) / 1000 };
-    if (run.val) record.val = await evaluateFlow(model, run.val);
-    history.push(record);
-    await run.onEpoch?.(record, optimizer);
-  }
-  if (!run.optimizer) optimizer.dispose();
-  return history;
+  const val = run.val;
+  return {
+    size: data.names.length,
+    loadBatch: async (indices, rng) => stackPairs((await Promise.all(indices.map((i) => data.read(i)))).map((p) => augmentPair(p, c.crop, c.flip ?? 0, rng))),
+    disposeBatch: (b) => tf.dispose([b.input, b.flow, b.known]),
+    objectives: [{ role: '', model, loss: (b) => tf.tidy(() => multiscaleEpe(model.forward(b.input).flows, b.flow, b.known, model.divFlow, c.scaleWeights ?? EQUAL_SCALE_WEIGHTS)) }],
+    ...(val ? { validate: async (onProgress) => ({ ...(await evaluateFlow(model, val, onProgress)) }) } : {}),
+  };
+}
+
+/** What flow training fixes in the loop's settings: Adam, constant rate, no weight decay. */
+export const FLOW_OPTIMIZER = { optimizer: 'adam', polyPower: 0, weightDecay: 0 } as const;
+
+/** The loop's settings for flow training. */
+export function flowFitConfig(c: FlowTrainConfig): FitConfig {
+  return { epochs: c.epochs, batchSize: c.batchSize, lr: c.lr, ...FLOW_OPTIMIZER, ...(c.seed !== undefined ? { seed: c.seed } : {}) };
+}
+
+/** Trains `model` through the one loop; returns one record per epoch. */
+export async function trainFlow(model: FlowNetS, data: FlowPairSource, run: FlowTrainRun): Promise<FlowEpochRecord[]> {
+  const task = flowTask(model, data, run);
+  const state = await fit(task, flowFitConfig(run.config), {
+    onStep: (s) => run.onStep?.(s),
+    onEpoch: (r) => run.onEpoch?.(asFlowRecord(r)),
+  });
+  return state.history.map(asFlowRecord);
+}
+
+/** A loop epoch record as a flow record (validation = {@link FlowEvaluation}). */
+export function asFlowRecord(r: EpochRecord): FlowEpochRecord {
+  return { epoch: r.epoch, loss: r.loss, seconds: r.seconds, ...(r.val ? { val: r.val as unknown as FlowEvaluation } : {}) };
 }
 
 /** EPE in pixels over known ground-truth pixels of all pairs, of the model and of zero flow. */
@@ -122,19 +132,13 @@ export interface FlowEvaluation {
 
 /** Predicts every pair at full resolution and pools the EPE over all known pixels. */
 export async function evaluateFlow(model: FlowNetS, data: FlowPairSource, onProgress?: (done: number, total: number) => void): Promise<FlowEvaluation> {
-  let sum = 0;
-  let zero = 0;
-  let pixels = 0;
+  const epe = new EpeAccumulator();
   for (let i = 0; i < data.names.length; i++) {
     const pair = await data.read(i);
-    const predicted = predictFlow(model, pair.first, pair.second);
-    const e = endPointError(predicted, pair.flow);
-    sum += e.sum;
-    zero += endPointError(undefined, pair.flow).sum;
-    pixels += e.pixels;
+    epe.add(predictFlow(model, pair.first, pair.second), pair.flow);
     onProgress?.(i + 1, data.names.length);
   }
-  return { epe: sum / Math.max(1, pixels), zeroFlowEpe: zero / Math.max(1, pixels), pairs: data.names.length, pixels };
+  return { ...epe.result(), pairs: data.names.length };
 }
 
 /** Flow from `first` to `second` (same size, any size), in pixels. */

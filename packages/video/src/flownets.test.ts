@@ -7,7 +7,7 @@ import { renderVideoFrame, sampleVideoSpec, videoFlow } from './data/synth-video
 import { endPointError, multiscaleEpe } from './flow-loss.js';
 import { augmentPair, evaluateFlow, predictFlow, trainFlow } from './flow-train.js';
 import type { FlowPair, FlowPairSource } from './flow-train.js';
-import { createFlowModel, FlowNetS } from './flownets.js';
+import { createFlowModel, FlowNetS } from '@pixelwise/models';
 
 describe('FlowNetS', () => {
   it('predicts flow at 1/64 ... 1/4 of the input and full resolution from predict(); no tensors leak', async () => {

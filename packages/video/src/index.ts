@@ -2,7 +2,8 @@
  * @pixelwise/video — video semantic segmentation: synthetic video, optical flow and warping
  * (browser-safe; the file system side is `@pixelwise/video/node`), and methods that trade
  * computation for temporal reuse: Clockwork convnets (schedules over FCN-8s stages) and TDNet
- * (temporally distributed sub-networks with attention propagation, grouped distillation).
+ * (temporally distributed sub-networks, whose architecture is in @pixelwise/models' registry, run
+ * on a stream, and grouped distillation).
  */
 export { cameraAt, renderVideoFrame, sampleVideoSpec, sceneAt, UNKNOWN_FLOW, videoFlow } from './data/synth-video.js';
 export type { CameraPath, SynthVideoOptions, VideoSpec } from './data/synth-video.js';
@@ -10,12 +11,10 @@ export { frameName, parseVideoManifest, videoManifestSchema } from './data/manif
 export type { VideoManifest } from './data/manifest.js';
 export { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
 export type { ForwardBackwardOptions } from './warp.js';
-export { createFlowModel, FLOW_MODELS, FLOWNET_STRIDE, FlowNetS, isFlowModelName, stackFrames } from './flownets.js';
-export type { FlowModelName, FlowNetOutput, FlowNetSOptions } from './flownets.js';
-export { endPointError, isKnownFlow, MULTISCALE_WEIGHTS, multiscaleEpe } from './flow-loss.js';
+export { endPointError, EpeAccumulator, isKnownFlow, MULTISCALE_WEIGHTS, multiscaleEpe } from './flow-loss.js';
 export type { EpeSum } from './flow-loss.js';
-export { augmentPair, EQUAL_SCALE_WEIGHTS, evaluateFlow, predictFlow, trainFlow } from './flow-train.js';
-export type { FlowEpochRecord, FlowEvaluation, FlowPair, FlowPairSource, FlowTrainConfig, FlowTrainRun } from './flow-train.js';
+export { asFlowRecord, augmentPair, EQUAL_SCALE_WEIGHTS, evaluateFlow, FLOW_OPTIMIZER, flowFitConfig, flowTask, predictFlow, trainFlow } from './flow-train.js';
+export type { FlowBatch, FlowEpochRecord, FlowEvaluation, FlowPair, FlowPairSource, FlowTrainConfig, FlowTrainRun } from './flow-train.js';
 export { lucasKanadeFlow } from './flow-lucas-kanade.js';
 export type { LucasKanadeOptions } from './flow-lucas-kanade.js';
 export { CLOCKWORK_SCHEDULES, DEFAULT_PERIODS, DEFAULT_THRESHOLD, changedFraction, checkSchedule, readsPreviousFrame, scheduledStages } from './clockwork-schedule.js';
@@ -24,17 +23,13 @@ export { Clockwork, CLOCKWORK_UNITS, clockworkStageMacs } from './clockwork.js';
 export type { StageMacs } from './clockwork.js';
 export { PerFrame, frameMacs, ranUnits } from './video-segmenter.js';
 export type { FrameOutput, VideoSegmenter } from './video-segmenter.js';
-export { attend, attentionMacs, pooledGrid, propagateAttention } from './attention-propagation.js';
-export type { AttentionEncoding } from './attention-propagation.js';
-export { TDNet } from './tdnet.js';
-export type { TDNetEncoding, TDNetOptions } from './tdnet.js';
 export { TDNetStream, tdnetMacs } from './tdnet-video.js';
-export { createVideoModel, isVideoModelName, VIDEO_MODELS, videoModelNames } from './registry.js';
-export type { VideoModelEntry } from './registry.js';
-export { distillLoss, distillTdnet, evaluateClips, pixelKl, teacherBackbone } from './tdnet-distill.js';
-export type { ClipSource, DistillConfig, DistillEpoch, DistillRun } from './tdnet-distill.js';
+export { distillLoss, distillTask, distillTdnet, evaluateClips, pixelKl, teacherBackbone } from './tdnet-distill.js';
+export type { ClipSource, DistillBatch, DistillConfig, DistillEpoch, DistillLossConfig, DistillRun } from './tdnet-distill.js';
 export { imageClips, videoClips } from './clips.js';
 export type { ClipVideo } from './clips.js';
 export { runVideos } from './run-video.js';
 export type { BaselineResult, FrameRecord, RunVideosOptions, VideoFrameInput, VideoInput, VideoRunResult } from './run-video.js';
 export { stageTimeline, UNIT_COLOURS } from './stage-timeline.js';
+export { checkMethodModel, frameRecordOf, VIDEO_METHODS, videoMethod } from './methods.js';
+export type { VideoMethod, VideoMethodSetup } from './methods.js';

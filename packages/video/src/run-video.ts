@@ -137,7 +137,7 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
     metrics: segmentationMetrics(cm, o.names ?? []),
     ...(base ? { baseline: { metrics: segmentationMetrics(base.cm, o.names ?? []), latency: summarizeLatencies(base.ms), macsPerFrame: base.macs / records.length } } : {}),
     ...(tcPairs > 0 ? { temporalConsistency: tc.result(o.names ?? []) } : {}),
-    latency: summarizeLatencies(records.map((r) => r.ms)),
+    latency: summarizeLatencies(records.map((r) => r.ms), o.warmup ?? 2),
     macsPerFrame: records.reduce((s, r) => s + r.macs, 0) / records.length,
     unitFractions: counts.map((c) => c / records.length),
     frames: records,

@@ -15,8 +15,7 @@
 import { tf } from '@pixelwise/core';
 import type { Scalar, Tensor, Tensor3D, Tensor4D } from '@pixelwise/core';
 import { ConfusionMatrix, segmentationMetrics } from '@pixelwise/eval';
-import { createOptimizer, createRng, crossEntropy, EVAL, flipHorizontal, polyLearningRate, ResNet, shuffled, stackBatch, TRAIN, type Rng, type Sample, type Segmentor, type TrainConfig } from '@pixelwise/models';
-import type { TDNet, TDNetEncoding } from './tdnet.js';
+import { createRng, crossEntropy, EVAL, fit, flipHorizontal, ModelConfigError, ResNet, stackBatch, TRAIN, type FitConfig, type Rng, type Sample, type Segmentor, type TDNet, type TDNetEncoding, type TrainingTask } from '@pixelwise/models';
 
 /** Clips of consecutive frames with the last frame's labels. */
 export interface ClipSource {
@@ -26,13 +25,16 @@ export interface ClipSource {
   read(i: number, length: number, rng: Rng): Promise<Sample[]>;
 }
 
-export interface DistillConfig extends Pick<TrainConfig, 'epochs' | 'batchSize' | 'lr' | 'optimizer' | 'seed' | 'polyPower'> {
+/** The weights of the distillation loss. */
+export interface DistillLossConfig {
   /** Weight of the output distillation (KL). Default 1. */
   outputWeight?: number;
   /** Weight of the overall and grouped feature distillation (MSE). Default 0.1. */
   featureWeight?: number;
   ignoreIndex?: number;
 }
+
+export interface DistillConfig extends FitConfig, DistillLossConfig {}
 
 export interface DistillEpoch {
   epoch: number;
@@ -54,7 +56,7 @@ export interface DistillRun {
 /** The teacher's backbone (a PSPNet's `backbone` child): the features distillation matches. */
 export function teacherBackbone(teacher: Segmentor): ResNet {
   const found = teacher.namedModules().find(([name]) => name === 'backbone')?.[1];
-  if (!(found instanceof ResNet)) throw new Error(`teacher ${teacher.constructor.name} has no ResNet 'backbone' (expected a PSPNet)`);
+  if (!(found instanceof ResNet)) throw new ModelConfigError(`teacher ${teacher.constructor.name} has no ResNet 'backbone' (expected a PSPNet)`);
   return found;
 }
 
@@ -69,7 +71,7 @@ export function pixelKl(teacher: Tensor4D, student: Tensor4D): Scalar {
 }
 
 /** The grouped + overall distillation loss of one batch of clips (inside a gradient tape). */
-export function distillLoss(student: TDNet, frames: readonly Tensor4D[], labels: Tensor3D, teacher: { features: readonly Tensor4D[]; logits: Tensor4D }, rotation: number, config: Pick<DistillConfig, 'outputWeight' | 'featureWeight' | 'ignoreIndex'>): Scalar {
+export function distillLoss(student: TDNet, frames: readonly Tensor4D[], labels: Tensor3D, teacher: { features: readonly Tensor4D[]; logits: Tensor4D }, rotation: number, config: DistillLossConfig): Scalar {
   return tf.tidy(() => {
     const m = student.paths;
     const c = student.pathChannels;
@@ -91,53 +93,54 @@ export function distillLoss(student: TDNet, frames: readonly Tensor4D[], labels:
   });
 }
 
-/** Trains `student` from `teacher` on clips; returns the epoch records. */
-export async function distillTdnet(student: TDNet, teacher: Segmentor, clips: ClipSource, run: DistillRun): Promise<DistillEpoch[]> {
-  const c = run.config;
+/** A batch of clips: the frames (oldest first), the last frame's labels, the teacher's outputs, the rotation. */
+export interface DistillBatch {
+  frames: Tensor4D[];
+  labels: Tensor3D;
+  teacher: { features: Tensor4D[]; logits: Tensor4D };
+  rotation: number;
+}
+
+/**
+ * Grouped distillation as a task of the one loop (`fit` of @pixelwise/models): batches of clips
+ * (randomly flipped), the frozen teacher run on them while loading (outside the tape), and the
+ * student's {@link distillLoss}; validation mIoU of the clips' last frames.
+ */
+export function distillTask(student: TDNet, teacher: Segmentor, clips: ClipSource, run: { loss?: DistillLossConfig; numClasses: number; val?: ClipSource }): TrainingTask<DistillBatch> {
   if (clips.count === 0) throw new Error('training set has no clips');
   if (teacher.inputNorm !== student.inputNorm) throw new Error(`teacher normalises input as '${teacher.inputNorm}', student as '${student.inputNorm}'`);
   const backbone = teacherBackbone(teacher);
   const m = student.paths;
-  const optimizer = createOptimizer({ ...c, crop: [1, 1] });
-  const steps = Math.ceil(clips.count / c.batchSize);
-  const maxIterations = steps * c.epochs;
-  const history: DistillEpoch[] = [];
-  let iteration = 0;
-  for (let epoch = 0; epoch < c.epochs; epoch++) {
-    const rng = createRng((c.seed ?? 0) * 1000 + epoch);
-    const order = shuffled(clips.count, rng);
-    const t0 = performance.now();
-    let lossSum = 0;
-    let lr = c.lr;
-    for (let step = 0; step < steps; step++) {
-      const idx = order.slice(step * c.batchSize, (step + 1) * c.batchSize);
-      const raw = await Promise.all(idx.map((i) => clips.read(i, m, rng)));
+  const c = run.loss ?? {};
+  const val = run.val;
+  return {
+    size: clips.count,
+    loadBatch: async (indices, rng) => {
+      const raw = await Promise.all(indices.map((i) => clips.read(i, m, rng)));
       const batch = raw.map((clip) => (rng.next() < 0.5 ? clip.map(flipHorizontal) : clip));
       const stacked = Array.from({ length: m }, (_, j) => stackBatch(batch.map((clip) => clip[j] as Sample), student.inputNorm));
       const frames = stacked.map((s) => s.x);
       const labels = (stacked[m - 1] as { y: Tensor3D }).y;
+      tf.dispose(stacked.slice(0, -1).map((s) => s.y));
       const teacherOut = tf.tidy(() => ({
         features: frames.map((x) => backbone.features(x, EVAL)[4] as Tensor4D),
         logits: teacher.forward(frames[m - 1] as Tensor4D, EVAL).out,
       }));
-      lr = polyLearningRate({ ...c, crop: [1, 1] }, iteration, maxIterations);
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const rotation = Math.floor(rng.next() * m);
-      const loss = optimizer.minimize(() => distillLoss(student, frames, labels, teacherOut, rotation, c), true, student.trainableVariables());
-      const value = loss?.dataSync()[0] ?? NaN;
-      tf.dispose([...stacked.flatMap((s) => [s.x, s.y]), ...teacherOut.features, teacherOut.logits, loss as Tensor]);
-      if (!Number.isFinite(value)) throw new Error(`distillation diverged at epoch ${epoch + 1}, step ${step + 1}: loss ${value} (try a lower --lr)`);
-      lossSum += value;
-      iteration++;
-      run.onStep?.({ epoch, step, steps, loss: value, lr });
-    }
-    const record: DistillEpoch = { epoch: epoch + 1, loss: lossSum / steps, lr, seconds: (performance.now() - t0) / 1000 };
-    if (run.val) record.val = await evaluateClips(student, run.val, run.numClasses, c.ignoreIndex ?? 255);
-    history.push(record);
-    await run.onEpoch?.(record);
-  }
-  optimizer.dispose();
-  return history;
+      return { frames, labels, teacher: teacherOut, rotation: Math.floor(rng.next() * m) };
+    },
+    disposeBatch: (b) => tf.dispose([...b.frames, b.labels, ...b.teacher.features, b.teacher.logits]),
+    objectives: [{ role: '', model: student, loss: (b) => distillLoss(student, b.frames, b.labels, b.teacher, b.rotation, c) }],
+    ...(val ? { validate: async () => evaluateClips(student, val, run.numClasses, c.ignoreIndex ?? 255) } : {}),
+  };
+}
+
+/** Trains `student` from `teacher` on clips through the one loop; returns the epoch records. */
+export async function distillTdnet(student: TDNet, teacher: Segmentor, clips: ClipSource, run: DistillRun): Promise<DistillEpoch[]> {
+  const state = await fit(distillTask(student, teacher, clips, { loss: run.config, numClasses: run.numClasses, ...(run.val ? { val: run.val } : {}) }), run.config, {
+    onStep: (s) => run.onStep?.({ ...s, steps: s.stepsPerEpoch }),
+    onEpoch: (r) => run.onEpoch?.(r as DistillEpoch),
+  });
+  return state.history as DistillEpoch[];
 }
 
 /** mIoU of the last frame of each validation clip, the student reading the whole clip. */

@@ -4,11 +4,9 @@
  * it and the cached encodings of the m-1 previous frames. Frame 0 of a video runs all m
  * sub-networks on that frame (nothing is cached yet), so every frame has a full feature.
  */
-import { measureComplexity } from '@pixelwise/models';
 import { tf } from '@pixelwise/core';
 import type { Tensor2D, Tensor4D } from '@pixelwise/core';
-import { attentionMacs } from './attention-propagation.js';
-import type { TDNet, TDNetEncoding } from './tdnet.js';
+import { attentionMacs, measureComplexity, type TDNet, type TDNetEncoding } from '@pixelwise/models';
 import { frameMacs, ranUnits, type FrameOutput, type VideoSegmenter } from './video-segmenter.js';
 
 /** Multiply-adds of a TDNet per sub-network (with its encoders) and per frame otherwise (attention + head). */

@@ -1,9 +1,8 @@
 import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
-import { createModel, resetSeeds, type Sample } from '@pixelwise/models';
+import { createModel, resetSeeds, type Sample, type TDNet } from '@pixelwise/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageClips } from './clips.js';
-import { createVideoModel } from './registry.js';
 import { distillLoss, distillTdnet, teacherBackbone } from './tdnet-distill.js';
 import { TDNetStream, tdnetMacs } from './tdnet-video.js';
 
@@ -21,7 +20,7 @@ describe('TDNet (wasm)', () => {
 
   it.each(['tdnet2-lite', 'tdnet4-lite'])('%s: shapes; sub-network channels add up to the teacher backbone', (name) => {
     resetSeeds(1);
-    const m = createVideoModel(name, 5);
+    const m = (createModel(name, { numClasses: 5 }) as TDNet);
     const teacher = createModel('pspnet-lite', { numClasses: 5 });
     const x = tf.randomNormal([2, SIZE, SIZE, 3], 0, 1, 'float32', 1) as Tensor4D;
     const teacherChannels = tf.tidy(() => teacherBackbone(teacher).features(x, { training: false })[4]?.shape[3]);
@@ -39,7 +38,7 @@ describe('TDNet (wasm)', () => {
 
   it('stream: sub-network t mod m on frame t (all on frame 0), multiply-adds per the record, no leaks over 20 frames', () => {
     resetSeeds(2);
-    const model = createVideoModel('tdnet4-lite', 4);
+    const model = (createModel('tdnet4-lite', { numClasses: 4 }) as TDNet);
     const macs = tdnetMacs(model, [SIZE, SIZE]);
     expect(macs.paths).toHaveLength(4);
     expect(macs.shared).toBeGreaterThan(0);
@@ -65,7 +64,7 @@ describe('TDNet (wasm)', () => {
 
   it('on a still video, frame m of the stream equals the still-image forward', () => {
     resetSeeds(3);
-    const model = createVideoModel('tdnet2-lite', 3);
+    const model = (createModel('tdnet2-lite', { numClasses: 3 }) as TDNet);
     const stream = new TDNetStream(model, { paths: [0, 0], shared: 0 });
     const frame = tf.randomUniform([1, SIZE, SIZE, 3], 0, 255, 'int32', 9) as Tensor4D;
     const outs = [0, 1, 2].map(() => stream.step(frame).labels);
@@ -77,7 +76,7 @@ describe('TDNet (wasm)', () => {
 
   it('grouped distillation: the loss is finite and falls on a fixed batch; training from image clips runs', async () => {
     resetSeeds(4);
-    const student = createVideoModel('tdnet2-lite', 3);
+    const student = (createModel('tdnet2-lite', { numClasses: 3 }) as TDNet);
     const teacher = createModel('pspnet-lite', { numClasses: 3 });
     const image = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).map((_, i) => (i * 37) % 251) };
     const labels = { width: 32, height: 32, data: new Uint8Array(32 * 32).map((_, i) => (i % 32 < 16 ? 0 : i < 512 ? 1 : 2)) };

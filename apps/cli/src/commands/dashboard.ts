@@ -10,22 +10,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { intFlag, parseFlags } from '../options.js';
+import { defineCommand, flag, type Parsed } from '../flags.js';
 
 /** A host name or address as a Host header carries it, without the port. */
 const HOSTNAME = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?)$/;
 
-const flagsSchema = z.object({
-  port: intFlag('--port', 1, 65535),
-  host: z.string().min(1),
-  allowedHost: z
-    .array(z.string().regex(HOSTNAME, '--allowed-host: expected a host name or address such as dash.example.org or 10.0.0.5 (no scheme, port or path)'))
-    .max(100)
-    .default([]),
-});
+const FLAGS = {
+  port: flag.int('port to listen on', 1, 65535, { default: '3000' }),
+  host: flag.string('interface to listen on (0.0.0.0 for every interface)', { default: '127.0.0.1', arg: '<host>' }),
+  allowedHost: {
+    description: 'further host names the server answers to (as browsers send them in Host), e.g. the name a reverse proxy forwards',
+    arg: '<name>',
+    variadic: true,
+    schema: z
+      .array(z.string().regex(HOSTNAME, 'expected a host name or address such as dash.example.org or 10.0.0.5 (no scheme, port or path)'))
+      .max(100)
+      .default([]),
+  },
+};
 
 /** Host names the server answers to: the loopback names, the interface it listens on, and the given ones. */
 export function allowedHosts(host: string, extra: readonly string[]): string[] {
@@ -84,71 +88,63 @@ async function waitUntilServing(url: string, exited: Promise<number | null>): Pr
   throw new CliError(`the dashboard server exited with code ${await exited} before serving (see its output above)`, 1);
 }
 
-export function registerDashboard(program: Command): void {
-  program
-    .command('dashboard')
-    .description('serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`')
-    .option('--port <port>', 'port to listen on', '3000')
-    .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
-    .option('--allowed-host <name...>', 'further host names the server answers to (as browsers send them in Host), e.g. the name a reverse proxy forwards')
-    .action(async (raw: unknown) => {
-      const flags = parseFlags(flagsSchema, raw);
-      const { artifactRootFor, resolveDatabaseUrl } = await import('@pixelwise/db');
-      const { toCliError } = await import('../db/open.js');
-      let database: string;
-      let display: string;
-      let artifactRoot: string;
-      try {
-        const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
-        // The server runs in the app's directory: hand it an absolute SQLite path and root.
-        database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
-        display = loc.display;
-        artifactRoot = artifactRootFor(loc);
-      } catch (e) {
-        throw toCliError(e);
-      }
-      const dir = findDashboardDir();
-      await checkPortFree(flags.host, flags.port);
-      if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
-        throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
-      }
-      // The app's own server (server.mjs): Next.js's handler behind the method check.
-      const child = spawn(process.execPath, [join(dir, 'server.mjs'), '--port', String(flags.port), '--hostname', flags.host], {
-        cwd: dir,
-        env: {
-          ...process.env,
-          DATABASE_URL: database,
-          PIXELWISE_ARTIFACT_ROOT: artifactRoot,
-          PIXELWISE_ALLOWED_HOSTS: allowedHosts(flags.host, flags.allowedHost).join(','),
-          NODE_ENV: 'production',
-          NEXT_TELEMETRY_DISABLED: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      // Next's own banner goes to stderr: stdout carries only the URL.
-      child.stdout.pipe(process.stderr);
-      child.stderr.pipe(process.stderr);
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        stopping = true;
-        child.kill(signal);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const url = `http://${flags.host === '0.0.0.0' || flags.host === '::' ? 'localhost' : flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${flags.port}/`;
-      try {
-        await waitUntilServing(url, exited);
-        // One request to the leaderboard loads the page's modules and opens the database, so the
-        // user's first page is as fast as every later one.
-        await fetch(url, { signal: AbortSignal.timeout(60_000) }).then((r) => r.arrayBuffer()).catch(() => undefined);
-      } catch (e) {
-        child.kill('SIGTERM');
-        throw e;
-      }
-      process.stdout.write(`${url}\n`);
-      process.stderr.write(`pixelwise dashboard: serving ${display} (artifacts from ${artifactRoot}) at ${url}, to Host ${allowedHosts(flags.host, flags.allowedHost).join(', ')} (Ctrl-C stops it)\n`);
-      const code = await exited;
-      if (!stopping && code !== 0) throw new CliError(`the dashboard server exited with code ${code}`, 1);
-    });
+async function dashboardCommand(flags: Parsed<typeof FLAGS>): Promise<void> {
+  const { artifactRootFor, resolveDatabaseUrl } = await import('@pixelwise/db');
+  const { toCliError } = await import('../db/open.js');
+  let database: string;
+  let display: string;
+  let artifactRoot: string;
+  try {
+    const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
+    // The server runs in the app's directory: hand it an absolute SQLite path and root.
+    database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
+    display = loc.display;
+    artifactRoot = artifactRootFor(loc);
+  } catch (e) {
+    throw toCliError(e);
+  }
+  const dir = findDashboardDir();
+  await checkPortFree(flags.host, flags.port);
+  if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
+    throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
+  }
+  const hosts = allowedHosts(flags.host, flags.allowedHost);
+  // The app's own server (server.mjs): Next.js's handler behind the method check.
+  const child = spawn(process.execPath, [join(dir, 'server.mjs'), '--port', String(flags.port), '--hostname', flags.host], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: database, PIXELWISE_ARTIFACT_ROOT: artifactRoot, PIXELWISE_ALLOWED_HOSTS: hosts.join(','), NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The server's own output goes to stderr: stdout carries only the URL.
+  child.stdout.pipe(process.stderr);
+  child.stderr.pipe(process.stderr);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    child.kill(signal);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const url = `http://${flags.host === '0.0.0.0' || flags.host === '::' ? 'localhost' : flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${flags.port}/`;
+  try {
+    await waitUntilServing(url, exited);
+    // One request to the leaderboard loads the page's modules and opens the database, so the
+    // user's first page is as fast as every later one.
+    await fetch(url, { signal: AbortSignal.timeout(60_000) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+  } catch (e) {
+    child.kill('SIGTERM');
+    throw e;
+  }
+  process.stdout.write(`${url}\n`);
+  process.stderr.write(`pixelwise dashboard: serving ${display} (artifacts from ${artifactRoot}) at ${url}, to Host ${hosts.join(', ')} (Ctrl-C stops it)\n`);
+  const code = await exited;
+  if (!stopping && code !== 0) throw new CliError(`the dashboard server exited with code ${code}`, 1);
 }
+
+export const registerDashboard = defineCommand({
+  name: 'dashboard',
+  description: 'serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`',
+  flags: FLAGS,
+  run: dashboardCommand,
+});

@@ -9,49 +9,26 @@ import { z } from 'zod';
 import { writeSynthDataset } from '@pixelwise/models/node';
 import { writeSynthVideo } from '@pixelwise/video/node';
 import { CliError } from '../errors.js';
+import { flag, parseFlags, registerFlags, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
 
-const int = (flag: string, min: number, max: number) =>
-  z
-    .string()
-    .regex(/^-?\d+$/, `${flag}: expected an integer, found`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `${flag}: expected an integer in ${min}..${max}`);
+const FLAGS = {
+  out: flag.path('output directory (must be empty or missing, unless --force)', { required: true, arg: '<dir>' }),
+  kind: { description: 'images, or video (frames, track ids, forward/backward flow)', arg: '<kind>', default: 'images', schema: z.enum(['images', 'video'], { message: 'expected images or video' }) },
+  count: flag.int('number of images (default 100), or of videos with --kind video (default 10), over both splits', 1, 1_000_000),
+  frames: flag.int('frames per video (--kind video; default 10)', 2, 100_000),
+  size: flag.size('image size', { default: '256x256' }),
+  classes: flag.int('number of classes, 2..255 (sky, road, grass, car, building, person, water, sign, ...)', 2, 255, { default: '8' }),
+  seed: flag.int('random seed; image i depends only on (seed, i)', 0, 2 ** 32 - 1, { default: '0' }),
+  val: { description: 'fraction of the images (videos) in val/', arg: '<fraction>', default: '0.1', schema: z.string().regex(/^(0(\.\d+)?|\.\d+)$/, 'expected a fraction in [0, 1), e.g. 0.1').transform(Number) },
+  voidBorder: flag.int('void (255) band around objects, like PASCAL VOC', 0, 16, { default: '0' }),
+  force: flag.bool('replace the data set in --out (its manifest.json, train/ and val/)'),
+  quiet: flag.bool('no progress on stderr'),
+};
 
-const synthOptions = z.object({
-  out: z.string().min(1, '--out: expected a directory'),
-  kind: z.enum(['images', 'video'], { message: '--kind: expected images or video' }),
-  count: int('--count', 1, 1_000_000).optional(),
-  frames: int('--frames', 2, 100_000).optional(),
-  size: z
-    .string()
-    .regex(/^\d+x\d+$/, '--size: expected WIDTHxHEIGHT, e.g. 256x256')
-    .transform((s) => s.split('x').map(Number) as [number, number])
-    .refine(([w, h]) => w >= 8 && h >= 8 && w <= 8192 && h <= 8192, '--size: width and height must be in 8..8192'),
-  classes: int('--classes', 2, 255),
-  seed: int('--seed', 0, 2 ** 32 - 1),
-  val: z
-    .string()
-    .regex(/^(0(\.\d+)?|\.\d+)$/, '--val: expected a fraction in [0, 1), e.g. 0.1')
-    .transform(Number),
-  voidBorder: int('--void-border', 0, 16),
-  force: z.boolean().optional(),
-  quiet: z.boolean().optional(),
-});
-
-export async function synthCommand(raw: Record<string, unknown>): Promise<void> {
-  const r = synthOptions.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    const message = issue?.message ?? 'invalid options';
-    // Messages of our own refinements already start with the flag; add the value given.
-    const given = flag && raw[String(issue?.path[0])] !== undefined ? ` (got '${String(raw[String(issue?.path[0])])}')` : '';
-    throw new CliError(message.startsWith('--') ? `${message.replace(/, found$/, '')}${given}` : `${flag}: ${message}${given}`);
-  }
-  const o = r.data;
+export async function synthCommand(o: Parsed<typeof FLAGS>): Promise<void> {
   const started = performance.now();
-  const [width, height] = o.size;
+  const [height, width] = o.size;
   const common = { out: o.out, width, height, classes: o.classes, seed: o.seed, split: { val: o.val }, overwrite: o.force ?? false };
   if (o.kind === 'video') {
     if (o.voidBorder !== 0) throw new CliError('--void-border: only with --kind images (video labels have no void band)');
@@ -73,13 +50,11 @@ export async function synthCommand(raw: Record<string, unknown>): Promise<void> 
   }
 }
 
-/** Runs `write` with a progress bar on stderr; its errors become one-line CliErrors. */
+/** Runs `write` with a progress bar on stderr. */
 async function withProgress<T>(total: number, unit: string, quiet: boolean | undefined, write: (onProgress: (done: number) => void) => Promise<T>): Promise<T> {
   const progress = createProgress(total, { label: 'synth', unit, disabled: quiet ?? false });
   try {
     return await write((done) => progress.update(done));
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
   } finally {
     progress.done();
   }
@@ -87,19 +62,8 @@ async function withProgress<T>(total: number, unit: string, quiet: boolean | und
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('generate synthetic images or video in the real label formats (data synth)');
-  data
+  const synth = data
     .command('synth')
-    .description('write a synthetic segmentation data set: train/ and val/ with images/*.png, labels/*.png (video: images/<video>/, gt/<video>/*_sem.png + *_inst.png, flow/, flow-bw/), and manifest.json')
-    .requiredOption('--out <dir>', 'output directory (must be empty or missing, unless --force)')
-    .option('--kind <kind>', 'images, or video (frames, track ids, forward/backward flow)', 'images')
-    .option('--count <n>', 'number of images (default 100), or of videos with --kind video (default 10), over both splits')
-    .option('--frames <t>', 'frames per video (--kind video; default 10)')
-    .option('--size <WxH>', 'image size', '256x256')
-    .option('--classes <c>', 'number of classes, 2..255 (sky, road, grass, car, building, person, water, sign, ...)', '8')
-    .option('--seed <s>', 'random seed; image i depends only on (seed, i)', '0')
-    .option('--val <fraction>', 'fraction of the images (videos) in val/', '0.1')
-    .option('--void-border <px>', 'void (255) band around objects, like PASCAL VOC', '0')
-    .option('--force', 'replace the data set in --out (its manifest.json, train/ and val/)')
-    .option('--quiet', 'no progress on stderr')
-    .action(synthCommand);
+    .description('write a synthetic segmentation data set: train/ and val/ with images/*.png, labels/*.png (video: images/<video>/, gt/<video>/*_sem.png + *_inst.png, flow/, flow-bw/), and manifest.json');
+  registerFlags(synth, FLAGS).action(async (raw: Record<string, unknown>) => synthCommand(parseFlags(FLAGS, raw, true)));
 }

@@ -2,51 +2,34 @@
  * `pixelwise eval-video --pred DIR --gt DIR --num-classes C --things LIST [--flow DIR] [--json]`:
  * VPQ (n = 1..4 annotated frames), things/stuff splits, and temporal consistency with flow.
  */
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import { z } from 'zod';
 import { DATASETS, type TemporalConsistencyResult, type VpqResult } from '@pixelwise/eval';
 import { evaluateVideos } from '@pixelwise/eval/node';
-import { addSaveOptions, savePredictionFlags } from '../options.js';
+import { z } from 'zod';
+import { CliError } from '../errors.js';
+import { defineCommand, flag, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
-import { cliErrors, parseOptions, readClassNames } from './eval.js';
+import { datasetName, evalVideoRecord, saveRecord } from '../records.js';
+import { classCount, PREDICTION_SAVE_FLAGS, readClassNames } from './eval.js';
 
-const idList = z
-  .string()
-  .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, '--things: expected comma-separated class ids, e.g. 11,12,13')
-  .transform((s) => (s.trim() === '' ? [] : s.split(',').map((x) => Number(x.trim()))));
-
-const videoOptions = z
-  .object({
-    pred: z.string().min(1),
-    gt: z.string().min(1),
-    numClasses: z.string().regex(/^\d+$/, '--num-classes: expected an integer').transform(Number).optional(),
-    things: idList.optional(),
-    flow: z.string().optional(),
-    names: z.string().optional(),
-    dataset: z.enum(['cityscapes']).optional(),
-    json: z.boolean().optional(),
-    ...savePredictionFlags,
-  })
-  .transform((o, ctx) => {
-    const preset = o.dataset === undefined ? undefined : DATASETS[o.dataset];
-    const numClasses = o.numClasses ?? preset?.numClasses;
-    const things = o.things ?? preset?.things;
-    if (numClasses === undefined || !(numClasses >= 1 && numClasses <= 255)) {
-      ctx.addIssue({ code: 'custom', message: '--num-classes: expected an integer in 1..255 (or --dataset cityscapes)' });
-      return z.NEVER;
-    }
-    if (things === undefined) {
-      ctx.addIssue({ code: 'custom', message: '--things is required: the thing class ids, e.g. 11,12,13 (or --dataset cityscapes)' });
-      return z.NEVER;
-    }
-    const bad = things.find((t) => t >= numClasses);
-    if (bad !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `--things: class ${bad} is not below --num-classes ${numClasses}` });
-      return z.NEVER;
-    }
-    return { ...o, numClasses, things: [...things], preset };
-  });
+const FLAGS = {
+  pred: flag.path('predicted videos: <video>/<frame>_sem.png and _inst.png', { required: true, arg: '<dir>' }),
+  gt: flag.path('ground-truth videos in the same layout', { required: true, arg: '<dir>' }),
+  numClasses: flag.int('number of classes (ids 0..n-1, 255 = void)', 1, 255),
+  things: {
+    description: 'thing class ids, comma-separated (e.g. 11,12,13); the rest are stuff',
+    arg: '<list>',
+    schema: z
+      .string()
+      .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, 'expected comma-separated class ids, e.g. 11,12,13')
+      .transform((s) => (s.trim() === '' ? [] : s.split(',').map((x) => Number(x.trim()))))
+      .optional(),
+  },
+  flow: flag.path('optical flow <video>/<frame>.flo (frame -> next frame): adds temporal consistency', { arg: '<dir>' }),
+  names: flag.path('class names, one per line', { arg: '<file>' }),
+  dataset: flag.choice('Cityscapes-VPS preset: 19 classes, things 11..18', ['cityscapes']),
+  json: flag.bool('print one JSON object on stdout'),
+  ...PREDICTION_SAVE_FLAGS,
+};
 
 export interface EvalVideoResult {
   pred: string;
@@ -81,30 +64,33 @@ export function formatVideoResult(r: EvalVideoResult): string {
   return lines.join('\n');
 }
 
-export async function evalVideoCommand(raw: Record<string, unknown>): Promise<void> {
-  const o = parseOptions(videoOptions, raw);
-  const names = readClassNames(o);
+export async function evalVideoCommand(o: Parsed<typeof FLAGS>): Promise<void> {
+  const preset = o.dataset === undefined ? undefined : DATASETS[o.dataset];
+  const numClasses = classCount({ numClasses: o.numClasses, preset }, 255);
+  const things = o.things ?? preset?.things;
+  if (things === undefined) throw new CliError('--things is required: the thing class ids, e.g. 11,12,13 (or --dataset cityscapes)');
+  const bad = things.find((t) => t >= numClasses);
+  if (bad !== undefined) throw new CliError(`--things: class ${bad} is not below --num-classes ${numClasses}`);
+  const names = readClassNames({ names: o.names, numClasses, preset });
   const t0 = performance.now();
   let progress: ReturnType<typeof createProgress> | undefined;
-  const evaluation = cliErrors(() =>
-    evaluateVideos(o.pred, o.gt, {
-      numClasses: o.numClasses,
-      things: o.things,
+  const evaluation = evaluateVideos(o.pred, o.gt, {
+      numClasses,
+      things: [...things],
       names,
       ...(o.flow === undefined ? {} : { flowDir: o.flow }),
       onProgress: (done, total) => {
         progress ??= createProgress(total, { label: 'eval-video', unit: 'frames' });
         progress.update(done);
       },
-    }),
-  );
+    });
   progress?.done();
   const { vpq } = evaluation;
   const result: EvalVideoResult = {
     pred: o.pred,
     gt: o.gt,
-    numClasses: o.numClasses,
-    things: o.things,
+    numClasses,
+    things: [...things],
     videos: vpq.videos,
     frames: vpq.frames,
     vpq: vpq.vpq,
@@ -119,37 +105,12 @@ export async function evalVideoCommand(raw: Record<string, unknown>): Promise<vo
   }
   let runId: number | string | undefined;
   if (o.save) {
-    const { saveRun, datasetName } = await import('../db/save-run.js');
-    const extra: Record<string, number | null> = {};
-    for (const w of vpq.windows) extra[`vpq_${w.frames}`] = Number.isNaN(w.vpq) ? null : w.vpq;
-    runId = await saveRun({
-      kind: 'eval-video',
-      metrics: undefined,
-      vpq: { vpq: vpq.vpq, vpqThings: vpq.vpqThings, vpqStuff: vpq.vpqStuff, temporalConsistency: result.temporalConsistency ?? null },
-      extra,
-      model: o.model,
-      dataset: datasetName(o.dataset, o.gt),
-      classNames: [...names],
-      tags: o.tag ?? [],
-      command: `pixelwise eval-video --pred ${o.pred} --gt ${o.gt} --num-classes ${o.numClasses}`,
-    });
+    runId = await saveRecord(
+      evalVideoRecord({ vpq, ...(result.temporalConsistency !== undefined ? { temporalConsistency: result.temporalConsistency } : {}), ...(o.model ? { model: { name: o.model } } : {}), dataset: { name: datasetName(o.dataset, o.gt), kind: 'video', classNames: [...names] }, tags: o.tag }),
+    );
   }
   if (o.json) process.stdout.write(`${JSON.stringify(runId === undefined ? result : { ...result, runId })}\n`);
   else process.stdout.write(`${formatVideoResult(result)}\n${runId === undefined ? '' : `saved run ${runId}\n`}`);
 }
 
-export function registerEvalVideo(program: Command): void {
-  const cmd = program
-    .command('eval-video')
-    .description('evaluate video panoptic predictions (VPQ) and temporal consistency')
-    .requiredOption('--pred <dir>', 'predicted videos: <video>/<frame>_sem.png and _inst.png')
-    .requiredOption('--gt <dir>', 'ground-truth videos in the same layout')
-    .option('--num-classes <n>', 'number of classes (ids 0..n-1, 255 = void)')
-    .option('--things <list>', 'thing class ids, comma-separated (e.g. 11,12,13); the rest are stuff')
-    .option('--flow <dir>', 'optical flow <video>/<frame>.flo (frame -> next frame): adds temporal consistency')
-    .option('--names <file>', 'class names, one per line')
-    .addOption(new Option('--dataset <name>', 'Cityscapes-VPS preset: 19 classes, things 11..18').choices(['cityscapes']))
-    .option('--json', 'print one JSON object on stdout')
-    .action(evalVideoCommand);
-  addSaveOptions(cmd, 'the run', true);
-}
+export const registerEvalVideo = defineCommand({ name: 'eval-video', description: 'evaluate video panoptic predictions (VPQ) and temporal consistency', flags: FLAGS, run: evalVideoCommand });

@@ -7,38 +7,42 @@
  * --flow` and the synthetic video's `flow/` use), atomically. With `--gt` it prints the EPE over
  * known ground-truth pixels, and the zero-flow EPE on the same pixels.
  */
-import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
+import { describeChoice, setBackend } from '@pixelwise/core';
 import { decodeRgbPng, readFlo, writeFlo } from '@pixelwise/core/io';
 import type { FlowField, RgbImage } from '@pixelwise/core/io';
 import { readdirUtf8 } from '@pixelwise/eval/node';
-import { readBytes, writeFileAtomic } from '@pixelwise/models/node';
-import { endPointError, FLOW_MODELS, isFlowModelName, lucasKanadeFlow, predictFlow } from '@pixelwise/video';
+import { isModelName, modelNames, type FlowNetS } from '@pixelwise/models';
+import { loadModel, readBytes, writeFileAtomic } from '@pixelwise/models/node';
+import { EpeAccumulator, lucasKanadeFlow, predictFlow } from '@pixelwise/video';
 import { z } from 'zod';
 import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
-import { backendFlag, backendOption, parseFlags } from '../options.js';
+import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
-import { loadFlowModel } from './train-flow.js';
-
-const schema = z.object({
-  model: z.string().superRefine((m, ctx) => {
-    if (!isFlowModelName(m) && m !== LUCAS_KANADE) ctx.addIssue({ code: 'custom', message: `--model: unknown flow model '${m}'; valid flow models: ${FLOW_MODEL_NAMES.join(', ')}` });
-  }),
-  weights: z.string().min(1).optional(),
-  input: z.string().min(1),
-  out: z.string().min(1),
-  gt: z.string().min(1).optional(),
-  backend: backendFlag,
-  json: z.boolean().optional(),
-});
 
 /** The classical baseline: pyramidal Lucas-Kanade, no weights. */
 const LUCAS_KANADE = 'lucas-kanade';
-const FLOW_MODEL_NAMES = [...Object.keys(FLOW_MODELS), LUCAS_KANADE];
+const flowModelNames = () => [...modelNames('flow'), LUCAS_KANADE];
+
+const FLAGS = {
+  model: {
+    description: `flow model: ${flowModelNames().join(', ')}`,
+    arg: '<name>',
+    required: true,
+    schema: z.string().superRefine((m, ctx) => {
+      if (!isModelName(m, 'flow') && m !== LUCAS_KANADE) ctx.addIssue({ code: 'custom', message: `--model: unknown flow model '${m}'; valid flow models: ${flowModelNames().join(', ')}` });
+    }),
+  },
+  weights: flag.path('checkpoint from `pixelwise train --model flownets-lite --data VIDEO_DIR` (not for lucas-kanade)', { arg: '<ckpt>' }),
+  input: flag.path('folder of video folders of PNG frames (e.g. VIDEO_DIR/val/images)', { required: true, arg: '<dir>' }),
+  out: flag.path('output folder: OUT/<video>/<frame>.flo, flow from each frame to the next', { required: true, arg: '<dir>' }),
+  gt: flag.path('ground-truth flow folder (<video>/<frame>.flo, e.g. VIDEO_DIR/val/flow): print EPE', { arg: '<dir>' }),
+  backend: backendFlag(),
+  json: flag.bool('print one JSON object (EPE with --gt)'),
+};
 
 interface VideoFolder {
   /** Folder relative to the input (`.` for the input itself). */
@@ -93,40 +97,24 @@ function listVideoFolders(dir: string): VideoFolder[] {
   return videos;
 }
 
-/** Reads a ground-truth flow file; problems become one-line CliErrors naming it. */
-async function readGroundTruth(path: string): Promise<FlowField> {
-  try {
-    return readFlo(await readBytes(path), path);
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
-  }
-}
+/** A ground-truth flow file (a FormatError names it). */
+const readGroundTruth = async (path: string): Promise<FlowField> => readFlo(await readBytes(path), path);
+const readFrame = async (path: string): Promise<RgbImage> => decodeRgbPng(await readBytes(path), path);
 
-async function readFrame(path: string): Promise<RgbImage> {
-  try {
-    return decodeRgbPng(await readBytes(path), path);
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
-  }
-}
-
-export async function flowCommand(raw: Record<string, unknown>): Promise<FlowResult> {
-  const o = parseFlags(schema, raw);
+export async function flowCommand(o: Parsed<typeof FLAGS>): Promise<FlowResult> {
   const videos = listVideoFolders(o.input);
   const pairs = videos.reduce((n, v) => n + v.frames.length - 1, 0);
   // Every ground-truth file is checked before anything is written.
   const gtPath = (v: VideoFolder, t: number) => join(o.gt ?? '', v.video, `${v.frames[t]}.flo`);
   if (o.gt !== undefined) for (const v of videos) for (let t = 0; t + 1 < v.frames.length; t++) await readGroundTruth(gtPath(v, t));
-  const choice = await setBackend(o.backend as BackendName);
+  const choice = await setBackend(o.backend);
   process.stderr.write(`flow: ${describeChoice(choice)}\n`);
   if (o.model !== LUCAS_KANADE && o.weights === undefined) throw new CliError(`--weights: required for ${o.model} (a checkpoint from \`pixelwise train --model ${o.model}\`)`);
-  const model = o.weights === undefined || o.model === LUCAS_KANADE ? undefined : await loadFlowModel(o.model, o.weights);
+  const model = o.weights === undefined || o.model === LUCAS_KANADE ? undefined : ((await loadModel(o.weights, { model: o.model, task: 'flow', flag: '--weights' })).model as FlowNetS);
   const estimate = (a: RgbImage, b: RgbImage) => (model === undefined ? lucasKanadeFlow(a, b) : predictFlow(model, a, b));
   const progress = createProgress(pairs, { label: 'flow', unit: 'pairs' });
   const t0 = performance.now();
-  let sum = 0;
-  let zero = 0;
-  let pixels = 0;
+  const epe = new EpeAccumulator();
   let done = 0;
   const out = await openAtomicOutput(o.out, '--out'); // all flow files or none: a bad --gt file leaves --out as it was
   try {
@@ -147,10 +135,7 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
         if (o.gt !== undefined) {
           const gt = await readGroundTruth(gtPath(v, t));
           if (gt.width !== flow.width || gt.height !== flow.height) throw new CliError(`${gtPath(v, t)}: size ${gt.width}x${gt.height}, but the frames are ${flow.width}x${flow.height}`);
-          const e = endPointError(flow, gt);
-          sum += e.sum;
-          pixels += e.pixels;
-          zero += endPointError(undefined, gt).sum;
+          epe.add(flow, gt);
         }
         await writeFileAtomic(join(outDir, `${name}.flo`), writeFlo(flow));
         previous = next;
@@ -160,13 +145,16 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
     await out.commit();
   } catch (e) {
     await out.abort();
-    throw e instanceof CliError ? e : new CliError(e instanceof Error ? e.message : String(e));
+    throw e;
   } finally {
     progress.done();
     model?.dispose();
   }
   const res: FlowResult = { model: o.model, input: o.input, out: o.out, videos: videos.length, pairs, seconds: (performance.now() - t0) / 1000 };
-  if (o.gt !== undefined) Object.assign(res, { epe: sum / Math.max(1, pixels), zeroFlowEpe: zero / Math.max(1, pixels), pixels });
+  if (o.gt !== undefined) {
+    const { epe: mean, zeroFlowEpe, pixels } = epe.result();
+    Object.assign(res, { epe: mean, zeroFlowEpe, pixels });
+  }
   if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
   else {
     const epe = res.epe === undefined ? '' : `; EPE ${res.epe.toFixed(3)} px over ${res.pixels} pixels (zero flow ${res.zeroFlowEpe?.toFixed(3)} px)`;
@@ -175,18 +163,9 @@ export async function flowCommand(raw: Record<string, unknown>): Promise<FlowRes
   return res;
 }
 
-export function registerFlow(program: Command): void {
-  program
-    .command('flow')
-    .description('estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt')
-    .requiredOption('--model <name>', `flow model: ${FLOW_MODEL_NAMES.join(', ')}`)
-    .option('--weights <ckpt>', 'checkpoint from `pixelwise train --model flownets-lite --data VIDEO_DIR` (not for lucas-kanade)')
-    .requiredOption('--input <dir>', 'folder of video folders of PNG frames (e.g. VIDEO_DIR/val/images)')
-    .requiredOption('--out <dir>', 'output folder: OUT/<video>/<frame>.flo, flow from each frame to the next')
-    .option('--gt <dir>', 'ground-truth flow folder (<video>/<frame>.flo, e.g. VIDEO_DIR/val/flow): print EPE')
-    .addOption(backendOption())
-    .option('--json', 'print one JSON object (EPE with --gt)')
-    .action(async (raw: Record<string, unknown>) => {
-      await flowCommand(raw);
-    });
-}
+export const registerFlow = defineCommand({
+  name: 'flow',
+  description: 'estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt',
+  flags: FLAGS,
+  run: flowCommand,
+});

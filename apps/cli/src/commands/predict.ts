@@ -6,28 +6,27 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import type { Command } from 'commander';
-import { setBackend, tf, type BackendName, type Tensor4D } from '@pixelwise/core';
-import { decodePng, encodeLabelPng, readSafetensors, writeNpy } from '@pixelwise/core/io';
+import { setBackend } from '@pixelwise/core';
+import { decodePng, encodeLabelPng, writeNpy } from '@pixelwise/core/io';
 import { readdirUtf8 } from '@pixelwise/eval/node';
-import { createModel, isModelName, loadWeights, modelNames, toUint8Rgb } from '@pixelwise/models';
-import { readCheckpointInfo, writeFileAtomic } from '@pixelwise/models/node';
-import { z } from 'zod';
+import { segmentImage } from '@pixelwise/models';
+import { loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
 import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
-import { backendFlag, backendOption, intFlag, modelFlag, parseFlags } from '../options.js';
+import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
+import { modelFlag } from '../model-flags.js';
 import { createProgress } from '../progress.js';
 
-const schema = z.object({
-  model: modelFlag(isModelName, modelNames),
-  weights: z.string().min(1),
-  input: z.string().min(1),
-  out: z.string().min(1),
-  logits: z.boolean().optional(),
-  numClasses: intFlag('--num-classes', 1, 255).optional(),
-  backend: backendFlag,
-  quiet: z.boolean().optional(),
-});
+const FLAGS = {
+  model: modelFlag('registry name', ['segmentation', 'video']),
+  weights: flag.path('weights (.safetensors; a pixelwise checkpoint or a torchvision state dict)', { required: true, arg: '<file>' }),
+  input: flag.path('an RGB PNG or a directory of them (recursive)', { required: true }),
+  out: flag.path('output directory (same relative names)', { required: true, arg: '<dir>' }),
+  logits: flag.bool('also write the class scores as [C,H,W] float32 .npy'),
+  numClasses: flag.int('classes (default: from the checkpoint: its sidecar, else its classifier)', 1, 255),
+  quiet: flag.bool('no progress output'),
+  backend: backendFlag(),
+};
 
 /** A directory's entries; a file name that is not UTF-8 is a one-line CliError, not a later "no such file". */
 const readdirChecked = (dir: string) => {
@@ -69,56 +68,28 @@ export function readRgb(bytes: Uint8Array, source: string): { width: number; hei
   return { width: img.width, height: img.height, data: rgb };
 }
 
-export async function predictCommand(raw: Record<string, unknown>): Promise<void> {
-  const o = parseFlags(schema, raw);
-  if (!existsSync(o.weights)) throw new CliError(`--weights: ${o.weights} does not exist`);
-  await setBackend(o.backend as BackendName);
-  const bytes = new Uint8Array(await readFile(o.weights));
-  const info = await readCheckpointInfo(o.weights);
-  if (info && info.model !== o.model) throw new CliError(`${o.weights}: a ${info.model} checkpoint, not ${o.model}`);
-  const keys = [...readSafetensors(bytes, o.weights).tensors.keys()];
-  const aux = keys.some((k) => k.startsWith('aux_classifier.') || k.startsWith('auxiliary_head.'));
-  const numClasses = o.numClasses ?? info?.numClasses ?? 21;
-  const model = createModel(o.model, { numClasses, aux });
+export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
+  await setBackend(o.backend);
+  const { model, warnings } = await loadSegmentor(o.weights, { model: o.model, flag: '--weights', ...(o.numClasses ? { overrides: { numClasses: o.numClasses } } : {}) });
+  warnings.forEach((w) => process.stderr.write(`predict: warning: ${w}\n`));
   try {
-    loadWeights(model, bytes, o.weights);
-  } catch (e) {
-    throw new CliError((e as Error).message);
+    const images = await listImages(o.input);
+    const bar = createProgress(images.length, { label: 'predict', unit: 'images', disabled: o.quiet === true });
+    const out = await openAtomicOutput(o.out, '--out'); // all label maps or none: a corrupt 3rd image leaves --out as it was
+    for (const [i, img] of images.entries()) {
+      const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
+      const p = segmentImage(model, rgb, { logits: o.logits ?? false });
+      const base = img.rel.replace(/\.png$/i, '');
+      await writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(p.labels) }));
+      if (p.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.logits }));
+      bar.update(i + 1);
+    }
+    await out.commit();
+    bar.done();
+    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}\n`);
+  } finally {
+    model.dispose();
   }
-  const images = await listImages(o.input);
-  const bar = createProgress(images.length, { label: 'predict', unit: 'images', disabled: o.quiet === true });
-  const out = await openAtomicOutput(o.out, '--out'); // all label maps or none: a corrupt 3rd image leaves --out as it was
-  for (const [i, img] of images.entries()) {
-    const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
-    const [labels, chw] = tf.tidy(() => {
-      const scores = model.forward(model.normalize(toUint8Rgb(rgb) as Tensor4D)).out;
-      const lab = tf.squeeze(tf.argMax(scores, 3), [0]);
-      return [lab, o.logits ? tf.transpose(tf.squeeze(scores, [0]), [2, 0, 1]) : tf.zeros([0])];
-    });
-    const ids = Uint8Array.from(labels.dataSync());
-    const base = img.rel.replace(/\.png$/i, '');
-    await writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: ids }));
-    if (o.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [numClasses, rgb.height, rgb.width], data: chw.dataSync() as Float32Array }));
-    tf.dispose([labels, chw]);
-    bar.update(i + 1);
-  }
-  await out.commit();
-  bar.done();
-  model.dispose();
-  process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}\n`);
 }
 
-export function registerPredict(program: Command): void {
-  program
-    .command('predict')
-    .description('segment images with a trained model: label PNGs, optionally float32 [C,H,W] logits (.npy)')
-    .requiredOption('--model <name>', 'registry name')
-    .requiredOption('--weights <file>', 'weights (.safetensors; pixelwise checkpoint or torchvision state dict)')
-    .requiredOption('--input <path>', 'an RGB PNG or a directory of them (recursive)')
-    .requiredOption('--out <dir>', 'output directory (same relative names)')
-    .option('--logits', 'also write the class scores as [C,H,W] float32 .npy')
-    .option('--num-classes <n>', 'classes (default: from the checkpoint, else 21)')
-    .option('--quiet', 'no progress output')
-    .addOption(backendOption())
-    .action(predictCommand);
-}
+export const registerPredict = defineCommand({ name: 'predict', description: 'segment images with a trained model: label PNGs, optionally float32 [C,H,W] logits (.npy)', flags: FLAGS, run: predictCommand });

@@ -1,38 +1,41 @@
 /**
  * `pixelwise train --model NAME --data DIR [--epochs E] [--batch B] [--lr LR] [--size WxH]
- * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json]`;
- * TDNet students: `--model tdnet2-lite|tdnet4-lite --teacher CKPT` (see train-tdnet.ts)
+ * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json] [--save]`:
+ * any registry model through the one training loop — segmentation models on an image data set
+ * (`--mode full` for a cascade's deep-supervision baseline), TDNet students by distillation from
+ * `--teacher CKPT`, flow networks on a video data set's frame pairs.
  */
-import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import { describeChoice, setBackend, type BackendName } from '@pixelwise/core';
-import { createModel, createOptimizer, isModelName, LayerCascade, MODELS, modelNames, train, type EpochRecord, type TrainConfig, type TrainState } from '@pixelwise/models';
-import { loadCheckpoint, openDataset, readCheckpointInfo, saveCheckpoint, type SegmentationDataset } from '@pixelwise/models/node';
-import { isFlowModelName } from '@pixelwise/video';
-import { z } from 'zod';
+import { describeChoice, setBackend } from '@pixelwise/core';
+import { deviceOf } from '@pixelwise/core/node';
+import { MODELS, type EpochRecord } from '@pixelwise/models';
+import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
+import { flowSetup, tdnetSetup } from '@pixelwise/video/node';
 import { CliError } from '../errors.js';
-import { addSaveOptions, backendFlag, backendOption, intFlag, modelFlag, numberFlag, parseFlags, saveFlags, sizeFlag } from '../options.js';
+import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
+import { modelFlag, modelOptionFlags } from '../model-flags.js';
 import { epochProgress } from '../progress.js';
+import { datasetName, modelConfig, saveRecord, trainRecord } from '../records.js';
 
-const schema = z.object({
-  model: modelFlag(isModelName, modelNames),
-  data: z.string().min(1),
-  epochs: intFlag('--epochs', 1, 100000),
-  batch: intFlag('--batch', 1, 4096),
-  lr: numberFlag('--lr', 0, 10).optional(),
-  size: sizeFlag('--size', 16),
-  out: z.string().optional(),
-  resume: z.boolean().optional(),
-  optimizer: z.enum(['sgd', 'adam']),
-  seed: intFlag('--seed', 0, 2 ** 31 - 1),
-  backend: backendFlag,
-  json: z.boolean().optional(),
-  ...saveFlags,
-  val: z.boolean(),
-  auxWeight: numberFlag('--aux-weight', -1, 10),
-  mode: z.enum(['cascade', 'full']).optional(),
-});
+const FLAGS = {
+  model: modelFlag('registry name, e.g. fcn8s-lite (see `pixelwise models`): a segmentation model, a TDNet student (with --teacher) or a flow model (on a video data set)'),
+  data: flag.path('dataset directory (synthetic, PASCAL VOC or Cityscapes layout; a video data set for TDNet and flow models)', { required: true, arg: '<dir>' }),
+  epochs: flag.int('epochs in all (with --resume: counting those already done)', 1, 100000, { default: '10' }),
+  batch: flag.int('batch size', 1, 4096, { default: '8' }),
+  lr: flag.number('base learning rate (default 0.01 for sgd, 0.001 for adam), poly decay (flow models: constant)', 0, 10),
+  size: flag.size('training crop (default 256x256; flow models: the largest multiple of 64 that fits the frames, at most 256x256)', { min: 16 }),
+  out: flag.path('checkpoint path (.safetensors; .json and .optim.safetensors beside it); default checkpoints/MODEL.safetensors', { arg: '<ckpt>' }),
+  resume: flag.bool('continue from --out if it exists: weights, optimizer state and schedule'),
+  optimizer: flag.choice('optimizer (default sgd; flow models: adam)', ['sgd', 'adam']),
+  seed: flag.int('seed for shuffling and augmentation', 0, 2 ** 31 - 1, { default: '0' }),
+  auxWeight: flag.number('weight of auxiliary losses', -1, 10, { default: '0.4' }),
+  val: flag.negated('skip validation after each epoch'),
+  teacher: flag.path('TDNet students: the teacher checkpoint (pspnet-lite) for grouped distillation', { arg: '<ckpt>' }),
+  mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
+  backend: backendFlag(),
+  json: flag.bool('print one JSON object with the training history'),
+  ...saveFlags('the run (final validation metrics)'),
+};
+type Flags = Parsed<typeof FLAGS>;
 
 export interface TrainResult {
   model: string;
@@ -46,139 +49,82 @@ export interface TrainResult {
   runId?: number | string;
 }
 
-async function openVal(dir: string): Promise<SegmentationDataset | undefined> {
-  try {
-    const val = await openDataset(dir, 'val');
-    return val.names.length > 0 ? val : undefined;
-  } catch {
-    return undefined;
+/** The package setup of what `--model` is: segmentation, TDNet distillation or flow training. */
+async function setupFor(o: Flags): Promise<TrainingSetup> {
+  const task = MODELS[o.model]?.task;
+  if (o.teacher !== undefined && task !== 'video') throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher');
+  if (task === 'video') {
+    if (o.teacher === undefined) throw new CliError('--teacher: required for TDNet students (a pspnet-lite checkpoint)');
+    return tdnetSetup({ model: o.model, teacher: o.teacher, data: o.data, validate: o.val });
   }
+  if (task === 'flow') {
+    if (o.optimizer === 'sgd') throw new CliError('--optimizer: flow models train with adam');
+    if (o.size && (o.size[0] % 64 !== 0 || o.size[1] % 64 !== 0)) throw new CliError('--size: flow training crops must be multiples of 64');
+    return flowSetup({ model: o.model, data: o.data, validate: o.val, ...(o.size ? { crop: o.size } : {}) });
+  }
+  const options = modelOptionFlags(o.model, { mode: o.mode });
+  return segmentationSetup({ model: o.model, data: o.data, options, crop: o.size ?? [256, 256], auxWeight: o.auxWeight, validate: o.val });
 }
 
-export async function trainCommand(raw: Record<string, unknown>): Promise<TrainResult> {
-  // TDNet students (@pixelwise/video) train by distillation from --teacher.
-  if (typeof raw.model === 'string' && raw.model.startsWith('tdnet')) return (await import('./train-tdnet.js')).trainTdnetCommand(raw);
-  if (raw.teacher !== undefined) throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher');
-  const o = parseFlags(schema, raw);
-  if (o.mode !== undefined && MODELS[o.model]?.family !== 'layer-cascade') throw new CliError(`--mode applies to layer-cascade models only, not ${o.model}`);
-  // Input first: a bad data directory is one line, before anything else is printed.
-  let data: SegmentationDataset;
+const describeVal = (r: EpochRecord): string => {
+  const v = r.val;
+  if (!v) return '';
+  if (v.epe !== undefined) return ` val EPE ${v.epe.toFixed(3)} px (zero flow ${(v.zeroFlowEpe ?? NaN).toFixed(3)})`;
+  return ` val mIoU ${((v.meanIoU ?? NaN) * 100).toFixed(2)}${v.pixelAccuracy !== undefined ? ` pixel acc ${(v.pixelAccuracy * 100).toFixed(2)}` : ''}`;
+};
+
+export async function trainCommand(o: Flags): Promise<TrainResult> {
+  const choice = await setBackend(o.backend);
+  const setup = await setupFor(o);
   try {
-    data = await openDataset(o.data, 'train');
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
-  }
-  const val = o.val ? await openVal(o.data) : undefined;
-  const choice = await setBackend(o.backend as BackendName);
-  process.stderr.write(`train: ${describeChoice(choice)}\n`);
-  const numClasses = data.classes.length;
-  const out = o.out ?? `checkpoints/${o.model}.safetensors`;
-  const config: TrainConfig = {
-    epochs: o.epochs,
-    batchSize: o.batch,
-    lr: o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.01),
-    optimizer: o.optimizer,
-    crop: [o.size[1], o.size[0]],
-    seed: o.seed,
-    auxWeight: o.auxWeight,
-    ignoreIndex: data.ignoreIndex,
-  };
-  const model = createModel(o.model, { numClasses, aux: true });
-  // Deep Layer Cascade: 'full' trains every stage on every pixel (deep supervision), the baseline
-  // the cascade is compared with; 'cascade' (default) each stage on the pixels reaching it.
-  if (o.mode !== undefined && model instanceof LayerCascade) model.mode = o.mode;
-  const optimizer = createOptimizer(config);
-  let state: TrainState | undefined;
-  if (o.resume && existsSync(out)) {
-    const info = await readCheckpointInfo(out);
-    if (!info) throw new CliError(`--resume: ${out} has no .json sidecar; cannot resume from plain weights`);
-    if (info.model !== o.model || info.numClasses !== numClasses) {
-      throw new CliError(`--resume: ${out} is a ${info.model} checkpoint with ${info.numClasses} classes, not ${o.model} with ${numClasses}`);
+    process.stderr.write(`train: ${describeChoice(choice)}; ${setup.summary}\n`);
+    const out = o.out ?? `checkpoints/${o.model}.safetensors`;
+    const optimizer = o.optimizer ?? 'sgd';
+    const bar = epochProgress(o.epochs);
+    const result = await runTraining(setup, {
+      out,
+      resume: o.resume ?? false,
+      fit: { epochs: o.epochs, batchSize: o.batch, lr: o.lr ?? (optimizer === 'adam' || setup.fit?.optimizer === 'adam' ? 1e-3 : 0.01), optimizer, seed: o.seed },
+      log: (line) => process.stderr.write(`train: ${line}\n`),
+      onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),
+      onEpoch: (r) => {
+        bar.done();
+        process.stderr.write(`epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}${describeVal(r)} (${r.seconds.toFixed(1)} s) -> ${out}\n`);
+      },
+    });
+    const history = result.state.history;
+    const final = history[history.length - 1];
+    const res: TrainResult = { model: o.model, checkpoint: out, backend: choice.backend, dataset: o.data, numClasses: setup.numClasses, epochs: result.state.epoch, history, final };
+    if (o.save) {
+      const seconds = history.reduce((a, h) => a + h.seconds, 0);
+      res.runId = await saveRecord(
+        trainRecord({
+          model: { name: o.model, family: MODELS[o.model]?.family ?? o.model, config: modelConfig(MODELS[o.model]?.options.parse({}) ?? {}, setup.options) },
+          dataset: { name: datasetName(undefined, o.data), kind: setup.datasetKind, classNames: setup.classNames },
+          tags: o.tag,
+          backend: choice.backend,
+          device: deviceOf(choice),
+          ...(o.size ? { size: o.size } : {}),
+          batch: o.batch,
+          ...(final?.val ? { val: final.val } : {}),
+          extra: { loss: final?.loss ?? null, epochs: res.epochs, seconds },
+        }),
+      );
     }
-    await loadCheckpoint(out, model, optimizer);
-    state = info.state as TrainState | undefined;
-    process.stderr.write(`train: resuming ${out} after epoch ${state?.epoch ?? 0}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
+    else {
+      process.stdout.write(`trained ${o.model} for ${res.epochs} epochs on ${o.data}:${final?.val ? describeVal(final) : ` loss ${final?.loss.toFixed(4) ?? '?'}`}; checkpoint ${out}\n`);
+      if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
+    }
+    return res;
+  } finally {
+    setup.dispose();
   }
-  const classNames = data.classes.map((c) => c.name);
-  const bar = epochProgress(config.epochs);
-  const result = await train(model, data, {
-    config,
-    numClasses,
-    classNames,
-    val,
-    state,
-    optimizer,
-    onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),
-    onEpoch: async (record, st, opt) => {
-      bar.done();
-      await saveCheckpoint(out, {
-        model,
-        optimizer: opt,
-        info: { model: o.model, numClasses, classNames, dataset: o.data, config: { ...config }, state: { epoch: st.epoch, iteration: st.iteration, history: st.history.map((h) => ({ ...h })) } },
-      });
-      const v = record.val ? ` val mIoU ${(record.val.meanIoU * 100).toFixed(2)} pixel acc ${(record.val.pixelAccuracy * 100).toFixed(2)}` : '';
-      process.stderr.write(`epoch ${record.epoch}/${config.epochs}: loss ${record.loss.toFixed(4)}${v} (${record.seconds.toFixed(1)} s) -> ${out}\n`);
-    },
-  });
-  model.dispose();
-  optimizer.dispose();
-  const res: TrainResult = { model: o.model, checkpoint: out, backend: choice.backend, dataset: o.data, numClasses, epochs: result.epoch, history: result.history, final: result.history[result.history.length - 1] };
-  if (o.save) {
-    const { saveRun, datasetName } = await import('../db/save-run.js');
-    const f = res.final;
-    res.runId = await saveRun({
-      kind: 'train',
-      metrics: undefined,
-      vpq: undefined,
-      valSummary: f?.val,
-      extra: { loss: f?.loss ?? null, epochs: res.epochs, seconds: result.history.reduce((a, h) => a + h.seconds, 0) },
-      model: o.model,
-      backend: choice.backend,
-      inputSize: { width: o.size[0], height: o.size[1] },
-      batch: config.batchSize,
-      dataset: datasetName(undefined, o.data),
-      classNames,
-      tags: o.tag ?? [],
-      command: `pixelwise train --model ${o.model} --data ${o.data} --epochs ${o.epochs} --batch ${o.batch}`,
-    });
-  }
-  if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
-  else {
-    const f = res.final;
-    process.stdout.write(`trained ${o.model} for ${res.epochs} epochs on ${o.data}: ${f?.val ? `val mIoU ${(f.val.meanIoU * 100).toFixed(2)}` : `loss ${f?.loss.toFixed(4) ?? '?'}`}; checkpoint ${out}\n`);
-    if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
-  }
-  return res;
 }
 
-export function registerTrain(program: Command): void {
-  const cmd = program
-    .command('train')
-    .description('train a model on a dataset directory (synthetic, PASCAL VOC or Cityscapes layout)')
-    .requiredOption('--model <name>', 'registry name, e.g. fcn8s-lite (see `pixelwise models`), or a flow model (flownets, flownets-lite) on a video data set')
-    .requiredOption('--data <dir>', 'dataset directory')
-    .option('--epochs <n>', 'epochs', '10')
-    .option('--batch <n>', 'batch size', '8')
-    .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 0.001 for adam), poly decay')
-    .option('--size <WxH>', 'training crop size', '256x256')
-    .option('--out <ckpt>', 'checkpoint path (.safetensors; .json and .optim.safetensors beside it)')
-    .option('--resume', 'continue from --out if it exists')
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam']).default('sgd'))
-    .option('--seed <n>', 'seed for shuffling and augmentation', '0')
-    .option('--aux-weight <w>', 'weight of auxiliary losses', '0.4')
-    .option('--no-val', 'skip validation after each epoch')
-    .option('--teacher <ckpt>', 'TDNet students (tdnet2-lite, tdnet4-lite): teacher checkpoint (pspnet-lite) for grouped distillation')
-    .addOption(backendOption())
-    .addOption(new Option('--mode <mode>', 'layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)').choices(['cascade', 'full']))
-    .option('--json', 'print one JSON object with the training history')
-    .action(async (raw: Record<string, unknown>, command: Command) => {
-      // Flow networks (flownets, flownets-lite) train on video data sets: @pixelwise/video.
-      if (isFlowModelName(raw.model)) {
-        const { trainFlowCommand } = await import('./train-flow.js');
-        await trainFlowCommand(raw, (flag) => command.getOptionValueSource(flag));
-        return;
-      }
-      await trainCommand(raw);
-    });
-  addSaveOptions(cmd, 'the run (final validation metrics)');
-}
+export const registerTrain = defineCommand({
+  name: 'train',
+  description: 'train a model on a dataset directory (synthetic, PASCAL VOC or Cityscapes layout; video data sets for TDNet students and flow networks)',
+  flags: FLAGS,
+  run: trainCommand,
+});

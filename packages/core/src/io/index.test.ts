@@ -13,7 +13,11 @@ describe('@pixelwise/core/io', () => {
     expect(Object.keys(io).sort()).toEqual(
       [
         'FormatError',
+        'PyDict',
+        'PyObject',
+        'TorchTensor',
         'bf16ToF32',
+        'checkpointMetadata',
         'decodeLabelPng',
         'decodePng',
         'decodeRgbPng',
@@ -25,8 +29,12 @@ describe('@pixelwise/core/io', () => {
         'readFlo',
         'readNpy',
         'readSafetensors',
+        'readTorchCheckpoint',
+        'stateDictOf',
         'toFloat32',
+        'torchToSafetensors',
         'vocPalette',
+        'weightsFormat',
         'writeFlo',
         'writeNpy',
         'writeSafetensors',
@@ -34,7 +42,7 @@ describe('@pixelwise/core/io', () => {
     );
   });
 
-  it('runs in browsers: no Node built-ins, no TensorFlow.js, only fast-png and its fflate from outside', () => {
+  it('runs in browsers: no Node built-ins, no TensorFlow.js, only fast-png and fflate from outside', () => {
     expect(sources.length).toBeGreaterThan(5);
     for (const file of sources) {
       const text = readFileSync(join(here, file), 'utf8');

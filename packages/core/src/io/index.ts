@@ -26,3 +26,7 @@ export type {
   SafetensorsTensor,
 } from './safetensors.js';
 export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from './float16.js';
+
+export { readTorchCheckpoint, TorchTensor, weightsFormat, PyDict, PyObject } from './torch-checkpoint.js';
+export type { JsonValue, PyKey, TorchCheckpoint, TorchValue } from './torch-checkpoint.js';
+export { checkpointMetadata, stateDictOf, torchToSafetensors } from './torch-state-dict.js';

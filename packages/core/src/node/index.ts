@@ -1,2 +1,3 @@
 export { describeEnvironment, detectGpus, packageVersion } from './environment.js';
 export type { BackendAvailability, EnvironmentReport } from './environment.js';
+export { cpuDevice, deviceOf } from './device.js';

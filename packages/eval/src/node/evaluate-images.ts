@@ -2,9 +2,11 @@
  * Evaluating a folder of predicted label PNGs against ground truth: decode and accumulate in
  * worker threads (PNG decoding dominates), one confusion matrix per worker, merged at the end.
  */
+import { FormatError } from '@pixelwise/core/io';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ConfusionMatrix, type ConfusionMatrixData } from '../confusion-matrix.js';
+import { LabelError } from '../label-error.js';
 import { loadLabelPair, type LoadOptions } from './load.js';
 import type { FilePair } from './files.js';
 
@@ -22,7 +24,7 @@ export type ToWorker = { type: 'pair'; gt: string; pred: string } | { type: 'fin
 /** @internal */
 export type FromWorker =
   | { type: 'done'; pixels: number }
-  | { type: 'error'; message: string }
+  | { type: 'error'; message: string; name: string }
   | { type: 'matrix'; data: ConfusionMatrixData };
 /** @internal */
 export interface WorkerSetup extends LoadOptions {
@@ -93,7 +95,7 @@ function runWorkers(
       pool.push(w);
       w.on('message', (m: FromWorker) => {
         if (failed) return;
-        if (m.type === 'error') return fail(new Error(m.message));
+        if (m.type === 'error') return fail(workerError(m.name, m.message));
         if (m.type === 'done') {
           done++;
           inflight.set(w, (inflight.get(w) ?? 1) - 1);
@@ -114,4 +116,9 @@ function runWorkers(
       feed(w);
     }
   });
+}
+
+/** An error a worker posted, as its own class where it is one of ours (so callers see the same type). */
+function workerError(name: string, message: string): Error {
+  return name === 'LabelError' ? new LabelError(message) : name === 'FormatError' ? new FormatError(message) : new Error(message);
 }

@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LabelError } from '../label-error.js';
 
 /** A directory entry whose name is valid UTF-8. */
 export interface Utf8Entry {
@@ -23,7 +24,7 @@ export function escapeBytes(bytes: Uint8Array): string {
 
 /**
  * The entries of `dir`, like `readdirSync(dir, { withFileTypes: true })`.
- * @throws Error `DIR/NAME: the file name is not valid UTF-8 ...` for the first entry that is not.
+ * @throws LabelError `DIR/NAME: the file name is not valid UTF-8 ...` for the first entry that is not.
  */
 export function readdirUtf8(dir: string): Utf8Entry[] {
   return readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).map((d) => {
@@ -31,7 +32,7 @@ export function readdirUtf8(dir: string): Utf8Entry[] {
     try {
       name = utf8.decode(d.name);
     } catch {
-      throw new Error(`${join(dir, escapeBytes(d.name))}: the file name is not valid UTF-8, and pixelwise reads UTF-8 names only; rename it`);
+      throw new LabelError('the file name is not valid UTF-8, and pixelwise reads UTF-8 names only; rename it', join(dir, escapeBytes(d.name)));
     }
     return { name, isDirectory: () => d.isDirectory(), isFile: () => d.isFile() };
   });

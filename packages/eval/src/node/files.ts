@@ -3,6 +3,7 @@
  */
 import { statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { LabelError } from '../label-error.js';
 import { notUtf8Hint, readdirUtf8 } from './file-names.js';
 
 /** Every file under `dir` (recursively) whose name ends with `suffix`, as POSIX paths relative to `dir`, sorted. */
@@ -11,9 +12,9 @@ export function listFiles(dir: string, suffix: string): string[] {
   try {
     st = statSync(dir);
   } catch {
-    throw new Error(`${dir}: no such directory${notUtf8Hint(dir)}`);
+    throw new LabelError(`${dir}: no such directory${notUtf8Hint(dir)}`);
   }
-  if (!st.isDirectory()) throw new Error(`${dir}: not a directory`);
+  if (!st.isDirectory()) throw new LabelError(`${dir}: not a directory`);
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const entry of readdirUtf8(d)) {
@@ -50,7 +51,7 @@ export interface FilePair {
 export function pairFiles(predDir: string, gtDir: string, suffix = '.png'): FilePair[] {
   const gt = listFiles(gtDir, suffix);
   const pred = listFiles(predDir, suffix);
-  if (gt.length === 0) throw new Error(`${gtDir}: no ${suffix} files found`);
+  if (gt.length === 0) throw new LabelError(`${gtDir}: no ${suffix} files found`);
   const byPath = tryPair(gt, pred, matchKey);
   const byName = byPath.ok ? byPath : tryPair(gt, pred, (p) => matchKey(p.slice(p.lastIndexOf('/') + 1)));
   const result = byName.ok ? byName : byPath;
@@ -60,7 +61,7 @@ export function pairFiles(predDir: string, gtDir: string, suffix = '.png'): File
     if (result.missing.length > 0) parts.push(`${result.missing.length} ground-truth file(s) have no prediction in ${predDir}: ${list(result.missing)}`);
     if (result.extra.length > 0) parts.push(`${result.extra.length} prediction(s) have no ground truth in ${gtDir}: ${list(result.extra)}`);
     if (result.duplicate.length > 0) parts.push(`several files share the name ${list(result.duplicate)}`);
-    throw new Error(parts.join('; '));
+    throw new LabelError(parts.join('; '));
   }
   return result.pairs.map((p) => ({ key: p.key, gt: join(gtDir, p.gt), pred: join(predDir, p.pred) }));
 }

@@ -16,6 +16,6 @@ port.on('message', (m: ToWorker) => {
     const pixels = accumulatePair(cm, m, setup);
     port.postMessage({ type: 'done', pixels } satisfies FromWorker);
   } catch (e) {
-    port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
+    port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' } satisfies FromWorker);
   }
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { LabelMap } from '@pixelwise/core/io';
 import { notUtf8Hint } from './file-names.js';
 import { decodeLabelPngFast } from './label-png-zlib.js';
-import { cityscapesLabelIdsToTrainIds } from '../datasets.js';
+import { cityscapesToTrainIds } from '../cityscapes-labels.js';
 import { LabelError } from '../label-error.js';
 import type { LabelArray } from '../confusion-matrix.js';
 
@@ -44,7 +44,7 @@ export function loadLabelPair(gtPath: string, predPath: string, options: LoadOpt
   return {
     width: gt.width,
     height: gt.height,
-    gt: cityscapesLabelIdsToTrainIds(gt.data, { width: gt.width, source: gtPath }),
-    pred: cityscapesLabelIdsToTrainIds(pred.data, { width: pred.width, source: predPath }),
+    gt: cityscapesToTrainIds(gt.data),
+    pred: cityscapesToTrainIds(pred.data),
   };
 }

@@ -27,7 +27,7 @@ export function listVideos(dir: string): VideoFrames[] {
   const inst = new Set(listFiles(dir, '_inst.png'));
   const missing = sem.filter((f) => !inst.has(f.replace(/_sem\.png$/i, '_inst.png')));
   if (missing.length > 0) {
-    throw new Error(`${dir}: ${missing.length} frame(s) have a _sem.png but no _inst.png: ${missing.slice(0, 10).join(', ')}`);
+    throw new LabelError(`${dir}: ${missing.length} frame(s) have a _sem.png but no _inst.png: ${missing.slice(0, 10).join(', ')}`);
   }
   const videos = new Map<string, string[]>();
   for (const f of sem) {
@@ -42,7 +42,7 @@ export function listVideos(dir: string): VideoFrames[] {
 /** Ground-truth videos, checked against the predictions: the same videos and frames. */
 export function pairVideos(predDir: string, gtDir: string): VideoFrames[] {
   const gt = listVideos(gtDir);
-  if (gt.length === 0) throw new Error(`${gtDir}: no *_sem.png files found`);
+  if (gt.length === 0) throw new LabelError(`${gtDir}: no *_sem.png files found`);
   const key = (v: VideoFrames) => v.frames.map((f) => `${v.video}/${f}`);
   const gtFrames = new Set(gt.flatMap(key));
   const predFrames = new Set(listVideos(predDir).flatMap(key));
@@ -52,7 +52,7 @@ export function pairVideos(predDir: string, gtDir: string): VideoFrames[] {
   const parts: string[] = [];
   if (missing.length > 0) parts.push(`${missing.length} ground-truth frame(s) have no prediction in ${predDir}: ${list(missing)}`);
   if (extra.length > 0) parts.push(`${extra.length} predicted frame(s) have no ground truth in ${gtDir}: ${list(extra)}`);
-  if (parts.length > 0) throw new Error(parts.join('; '));
+  if (parts.length > 0) throw new LabelError(parts.join('; '));
   return gt;
 }
 
@@ -89,7 +89,7 @@ export function evaluateVideos(predDir: string, gtDir: string, options: Evaluate
   if (flowDir !== undefined) {
     const missing = videos.flatMap((v) => v.frames.slice(0, -1).map((f) => join(flowDir, v.video, `${f}.flo`))).filter((p) => !existsSync(p));
     if (missing.length > 0) {
-      throw new Error(`${missing.length} flow file(s) missing (flow from each frame to the next): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`);
+      throw new LabelError(`${missing.length} flow file(s) missing (flow from each frame to the next): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`);
     }
   }
   const vpq = new VpqAccumulator({ numClasses: options.numClasses, things: options.things, ...(options.maxFrames ? { maxFrames: options.maxFrames } : {}) });

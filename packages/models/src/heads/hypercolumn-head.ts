@@ -12,38 +12,35 @@
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import { Conv2d } from '../layers/conv.js';
-import { Module, type ForwardContext } from '../module.js';
-import { upsampleTo } from '../segmentors/segmentor.js';
+import { upsampleTo } from '../layers/resize.js';
+import type { ForwardContext } from '../module.js';
+import { DecodeHead } from './decode-head.js';
 
 export type HypercolumnClassifier = 'linear' | 'mlp';
 
-export class HypercolumnHead extends Module {
+/** Reads every tap (`inIndex` 0..k-1 of the backbone's features); scores on the finest tap's grid. */
+export class HypercolumnHead extends DecodeHead {
   private readonly taps: Conv2d[];
   private readonly hidden?: Conv2d;
-  private readonly classifier?: Conv2d;
   constructor(
     inChannels: number[],
     numClasses: number,
     readonly kind: HypercolumnClassifier = 'linear',
     hidden = 64,
   ) {
-    super();
+    super({ inIndex: inChannels.map((_, i) => i), numClasses, dropout: 0, classifierName: 'classifier' });
     const tapOut = kind === 'linear' ? numClasses : hidden;
     this.taps = inChannels.map((c, i) => this.add(`tap${i}`, new Conv2d(c, tapOut, { kernel: 1 })));
-    if (kind === 'mlp') {
-      this.hidden = this.add('hidden', new Conv2d(hidden * inChannels.length, hidden, { kernel: 1 }));
-      this.classifier = this.add('classifier', new Conv2d(hidden, numClasses, { kernel: 1 }));
-    }
+    if (kind === 'mlp') this.hidden = this.add('hidden', new Conv2d(hidden * inChannels.length, hidden, { kernel: 1 }));
+    this.addClassifier(kind === 'mlp' ? hidden : 0);
   }
-  /** Scores on the grid of the first (finest) feature map. */
-  forward(features: Tensor4D[], _ctx: ForwardContext): Tensor4D {
+  protected decode(features: Tensor4D[], _ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => {
-      const first = features[0];
-      if (!first || features.length !== this.taps.length) throw new Error(`HypercolumnHead: expected ${this.taps.length} feature maps, got ${features.length}`);
+      const first = features[0] as Tensor4D;
       const size = [first.shape[1], first.shape[2]];
-      const up = features.map((f, i) => upsampleTo(this.taps[i]!.forward(f), size));
-      if (this.kind === 'linear') return tf.addN(up) as Tensor4D;
-      return this.classifier!.forward(tf.relu(this.hidden!.forward(tf.concat(up, 3))) as Tensor4D);
+      const up = features.map((f, i) => upsampleTo((this.taps[i] as Conv2d).forward(f), size));
+      if (!this.hidden) return tf.addN(up) as Tensor4D;
+      return tf.relu(this.hidden.forward(tf.concat(up, 3))) as Tensor4D;
     });
   }
 }

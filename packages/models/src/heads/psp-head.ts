@@ -2,16 +2,16 @@
  * The pyramid pooling module of PSPNet (Zhao et al., "Pyramid Scene Parsing Network", CVPR 2017
  * §3.2): the feature map pooled to bins 1, 2, 3, 6 (PyTorch's adaptive bin boundaries), each
  * reduced to in/4 channels by 1x1 conv + BN + ReLU, upsampled back and concatenated with the
- * input; then 3x3 conv + BN + ReLU, dropout 0.1 and the 1x1 classifier (mmsegmentation's PSPHead).
+ * input; then 3x3 conv + BN + ReLU, and (the base head) dropout 0.1 and the 1x1 classifier
+ * `conv_seg` (mmsegmentation's PSPHead).
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
-import { Dropout } from '../layers/activations.js';
-import { Conv2d } from '../layers/conv.js';
 import { ConvNormAct } from '../layers/conv-norm-act.js';
 import { AdaptiveAvgPool2d } from '../layers/pooling.js';
-import { Layer, Sequential, type ForwardContext } from '../module.js';
-import { upsampleTo } from '../segmentors/segmentor.js';
+import { upsampleTo } from '../layers/resize.js';
+import { Sequential, type ForwardContext } from '../module.js';
+import { DecodeHead } from './decode-head.js';
 
 class PyramidBranch extends Sequential {
   constructor(bin: number, inChannels: number, channels: number) {
@@ -22,25 +22,32 @@ class PyramidBranch extends Sequential {
   }
 }
 
-export class PSPHead extends Layer {
+export interface PSPHeadOptions {
+  /** Pyramid bins. Default [1, 2, 3, 6]. */
+  bins?: number[];
+  /** Bottleneck channels. Default 512. */
+  channels?: number;
+  /** Backbone feature read. Default 4 (ResNet layer4). */
+  inIndex?: number;
+}
+
+export class PSPHead extends DecodeHead {
   private readonly branches: PyramidBranch[];
   private readonly bottleneck: ConvNormAct;
-  private readonly dropout = new Dropout(0.1);
-  private readonly convSeg: Conv2d;
-  constructor(inChannels: number, numClasses: number, options: { bins?: number[]; channels?: number } = {}) {
-    super();
+  constructor(inChannels: number, numClasses: number, options: PSPHeadOptions = {}) {
+    super({ inIndex: options.inIndex ?? 4, numClasses });
     const bins = options.bins ?? [1, 2, 3, 6];
     const reduced = Math.max(1, Math.floor(inChannels / bins.length));
     const channels = options.channels ?? 512;
     const modules = this.add('psp_modules', new Sequential(bins.map((b) => new PyramidBranch(b, inChannels, reduced))));
     this.branches = bins.map((_, i) => modules.at(i) as PyramidBranch);
     this.bottleneck = this.add('bottleneck', new ConvNormAct(inChannels + bins.length * reduced, channels, { kernel: 3 }));
-    this.convSeg = this.add('conv_seg', new Conv2d(channels, numClasses, { kernel: 1 }));
+    this.addClassifier(channels);
   }
-  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+  protected decode([x]: Tensor4D[], ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => {
-      const pyramid = tf.concat([x, ...this.branches.map((b) => b.forward(x, ctx))], 3);
-      return this.convSeg.forward(this.dropout.forward(this.bottleneck.forward(pyramid, ctx), ctx));
+      const f = x as Tensor4D;
+      return this.bottleneck.forward(tf.concat([f, ...this.branches.map((b) => b.forward(f, ctx))], 3), ctx);
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
- * `@pixelwise/models/node`: the Node-only side of the models package (file system).
- * The browser-safe data API is `@pixelwise/models/data`.
+ * `@pixelwise/models/node`: the Node-only side of the models package (file system): data sets,
+ * checkpoints, `loadModel` and the training loop's checkpoint hooks. The browser-safe data API is
+ * `@pixelwise/models/data`.
  */
 export { writeSynthDataset } from './synth-dataset.js';
 export type { WriteSynthDatasetOptions } from './synth-dataset.js';
@@ -8,5 +9,13 @@ export { detectLayout, openCityscapesDataset, openDataset, openSynthDataset, ope
 export type { DatasetLayout, DatasetSample, SegmentationDataset } from './datasets.js';
 export { checkSynthWriterOptions, DatasetError, prepareOutputDir, readBytes, readJsonFile, reason, writeFileAtomic } from './files.js';
 export type { SynthWriterOptions } from './files.js';
-export { checkpointSchema, loadCheckpoint, readCheckpointInfo, saveCheckpoint, sidecarPaths } from './checkpoint.js';
+export { CheckpointError, checkpointSchema, loadCheckpoint, loadOptimizerState, readCheckpointInfo, saveCheckpoint, sidecarPaths } from './checkpoint.js';
 export type { CheckpointInfo, SaveCheckpointOptions } from './checkpoint.js';
+export { inferModelOptions, loadModel, loadSegmentor } from './load-model.js';
+export type { LoadedModel, LoadModelOptions } from './load-model.js';
+export { checkpointEachEpoch, resumeHooks } from './fit-checkpoints.js';
+export type { CheckpointTarget } from './fit-checkpoints.js';
+export { runTraining, segmentationSetup } from './train-run.js';
+export type { RunTrainingOptions, SegmentationSetupOptions, TrainingResult, TrainingSetup } from './train-run.js';
+export { STAGE_NAMES, writePreviewArtifacts } from './previews.js';
+export type { StageArtifact } from './previews.js';

@@ -10,7 +10,8 @@ import { DilatedVgg16 } from '../backbones/vgg.js';
 import { ContextModule, type ContextKind } from '../heads/context-module.js';
 import { Conv2d } from '../layers/conv.js';
 import type { ForwardContext } from '../module.js';
-import { Segmentor, upsampleTo, type SegmentorOutput } from './segmentor.js';
+import { upsampleTo } from '../layers/resize.js';
+import { Segmentor, type SegmentorOutput } from './segmentor.js';
 
 export interface DilationOptions {
   numClasses?: number;

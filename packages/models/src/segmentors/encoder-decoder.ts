@@ -1,143 +1,70 @@
 /**
- * Encoder-decoder networks that upsample with pooling switches:
- * - DeconvNet (Noh, Hong & Han, "Learning Deconvolution Network for Semantic Segmentation",
- *   ICCV 2015 §3): VGG-16 encoder with BatchNorm, fc6 (7x7) / fc7 (1x1), a 7x7 deconvolution
- *   back to the pool5 grid, then a mirrored decoder of unpooling + 3x3 deconvolution layers.
- * - SegNet (Badrinarayanan, Kendall & Cipolla, TPAMI 2017 §3): the same encoder without fc
- *   layers; the decoder reuses the encoder's max-pooling indices to unpool, then 3x3 conv + BN +
- *   ReLU; a final classifier per pixel.
- * Inputs must be divisible by 32 (DeconvNet: at least 224 for its 7x7 fc6).
+ * The generic segmentor (mmsegmentation's `EncoderDecoder`): backbone -> optional neck -> decode
+ * head, plus auxiliary heads that run only in training (deep supervision, e.g. PSPNet §4's FCN
+ * head on layer3 with loss weight 0.4). Module names are configurable so checkpoints keep their
+ * keys: mmseg's `backbone` / `decode_head` / `auxiliary_head`, torchvision's `backbone` /
+ * `classifier` / `aux_classifier`. Adding a model is a head file and a registry line
+ * (docs/MODELS.md, "Adding a model").
  */
-import { maxUnpool, tf } from '@pixelwise/core';
+import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
-import { scaleWidth } from '../backbones/backbone.js';
-import { SwitchVgg16, VGG16_STAGES } from '../backbones/vgg.js';
-import { Dropout } from '../layers/activations.js';
-import { BatchNorm2d } from '../layers/batch-norm.js';
-import { Conv2d, ConvTranspose2d } from '../layers/conv.js';
-import { Layer, Module, type ForwardContext } from '../module.js';
-import { Segmentor, type SegmentorOutput } from './segmentor.js';
+import type { Backbone } from '../backbones/backbone.js';
+import type { DecodeHead } from '../heads/decode-head.js';
+import type { ForwardContext, Module } from '../module.js';
+import { Segmentor, type InputNorm, type SegmentorOutput } from './segmentor.js';
 
-export interface EncoderDecoderOptions {
-  numClasses?: number;
-  width?: number;
+/** A neck maps the backbone's features to the features the heads read (FPN and the like). */
+export interface Neck extends Module {
+  forward(features: Tensor4D[], ctx: ForwardContext): Tensor4D[];
 }
 
-/** Decoder unit: 3x3 (de)convolution + BN + ReLU. DeconvNet uses transposed convs, SegNet convs. */
-class DecoderUnit extends Layer {
-  private readonly conv: Layer;
-  private readonly bn: BatchNorm2d;
-  constructor(cin: number, cout: number, transposed: boolean) {
-    super();
-    this.conv = this.add(transposed ? 'deconv' : 'conv', transposed ? new ConvTranspose2d(cin, cout, { kernel: 3, stride: 1, padding: 1, bias: true }) : new Conv2d(cin, cout, { kernel: 3, padding: 1 }));
-    this.bn = this.add('bn', new BatchNorm2d(cout));
-  }
-  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
-    return tf.tidy(() => tf.relu(this.bn.forward(this.conv.forward(x, ctx), ctx)) as Tensor4D);
-  }
+export interface EncoderDecoderParts {
+  inputNorm: InputNorm;
+  backbone: Backbone;
+  neck?: Neck;
+  decodeHead: DecodeHead;
+  /** Auxiliary heads with their module names (training losses only). */
+  auxiliaryHeads?: ReadonlyArray<readonly [string, DecodeHead]>;
+  /** Module names of the backbone, neck and decode head. Default mmseg's. */
+  names?: { backbone?: string; neck?: string; decodeHead?: string };
 }
 
-/** The mirrored decoder: for stage 5..1, unpool with that stage's switches, then its units. */
-class MirroredDecoder extends Module {
-  private readonly stages: DecoderUnit[][] = [];
-  readonly outChannels: number;
-  constructor(width: number, transposed: boolean) {
-    super();
-    const ch = VGG16_STAGES.map((s) => s.map((c) => scaleWidth(c, width, 4, 4)));
-    // Stage s decodes from its encoder width to the previous stage's width (stage 1: to its own).
-    for (let s = 4; s >= 0; s--) {
-      const widths = ch[s] ?? [];
-      const target = s > 0 ? (ch[s - 1]?.[ch[s - 1]!.length - 1] ?? 64) : (widths[0] ?? 64);
-      const units: DecoderUnit[] = [];
-      widths.forEach((w, j) => {
-        const cout = j === widths.length - 1 ? target : w;
-        units.push(this.add(`${transposed ? 'deconv' : 'dec'}${s + 1}_${widths.length - j}`, new DecoderUnit(w, cout, transposed)));
-      });
-      this.stages.push(units);
-    }
-    this.outChannels = ch[0]?.[0] ?? 64;
-  }
-  decode(x: Tensor4D, skips: Array<{ switches: Tensor4D; size: [number, number] }>, ctx: ForwardContext): Tensor4D {
-    let y = x;
-    this.stages.forEach((units, i) => {
-      const skip = skips[4 - i];
-      if (!skip) throw new Error('decoder: missing switches');
-      y = maxUnpool(y, skip.switches, skip.size);
-      for (const u of units) y = u.forward(y, ctx);
-    });
-    return y;
-  }
-}
-
-function checkSize(x: Tensor4D, name: string, min: number): void {
-  const [, h, w] = x.shape;
-  if (h % 32 !== 0 || w % 32 !== 0 || h < min || w < min) {
-    throw new Error(`${name}: input height and width must be multiples of 32 and at least ${min}, got ${h}x${w}`);
-  }
-}
-
-export class SegNet extends Segmentor {
-  readonly inputNorm = 'unit' as const;
+export class EncoderDecoder extends Segmentor {
+  readonly inputNorm: InputNorm;
   readonly numClasses: number;
-  private readonly encoder: SwitchVgg16;
-  private readonly decoder: MirroredDecoder;
-  private readonly classifier: Conv2d;
-  constructor(options: EncoderDecoderOptions = {}) {
-    super();
-    this.numClasses = options.numClasses ?? 21;
-    const width = options.width ?? 1;
-    this.encoder = this.add('encoder', new SwitchVgg16(width));
-    this.decoder = this.add('decoder', new MirroredDecoder(width, false));
-    this.classifier = this.add('classifier', new Conv2d(this.decoder.outChannels, this.numClasses, { kernel: 3, padding: 1 }));
-  }
-  protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
-    checkSize(x, 'SegNet', 32);
-    return tf.tidy(() => {
-      const stages = this.encoder.encode(x, ctx);
-      const bottom = stages[4]?.pooled as Tensor4D;
-      return { out: this.classifier.forward(this.decoder.decode(bottom, stages, ctx)), aux: [] };
-    });
-  }
-}
+  readonly backbone: Backbone;
+  private readonly neck?: Neck;
+  readonly decodeHead: DecodeHead;
+  private readonly auxiliaryHeads: DecodeHead[];
 
-export class DeconvNet extends Segmentor {
-  readonly inputNorm = 'unit' as const;
-  readonly numClasses: number;
-  private readonly encoder: SwitchVgg16;
-  private readonly fc6: Conv2d;
-  private readonly fc7: Conv2d;
-  private readonly bn6: BatchNorm2d;
-  private readonly bn7: BatchNorm2d;
-  private readonly deconvFc6: ConvTranspose2d;
-  private readonly bnDeconvFc6: BatchNorm2d;
-  private readonly drop = new Dropout(0.5);
-  private readonly decoder: MirroredDecoder;
-  private readonly score: Conv2d;
-  constructor(options: EncoderDecoderOptions = {}) {
+  constructor(parts: EncoderDecoderParts) {
     super();
-    this.numClasses = options.numClasses ?? 21;
-    const width = options.width ?? 1;
-    this.encoder = this.add('encoder', new SwitchVgg16(width));
-    const c5 = this.encoder.stageChannels[4] ?? 512;
-    const fc = scaleWidth(4096, width, 8, 8);
-    this.fc6 = this.add('fc6', new Conv2d(c5, fc, { kernel: 7, bias: false }));
-    this.bn6 = this.add('fc6_bn', new BatchNorm2d(fc));
-    this.fc7 = this.add('fc7', new Conv2d(fc, fc, { kernel: 1, bias: false }));
-    this.bn7 = this.add('fc7_bn', new BatchNorm2d(fc));
-    this.deconvFc6 = this.add('deconv_fc6', new ConvTranspose2d(fc, c5, { kernel: 7, stride: 1 }));
-    this.bnDeconvFc6 = this.add('deconv_fc6_bn', new BatchNorm2d(c5));
-    this.decoder = this.add('decoder', new MirroredDecoder(width, true));
-    this.score = this.add('score', new Conv2d(this.decoder.outChannels, this.numClasses, { kernel: 1 }));
+    this.inputNorm = parts.inputNorm;
+    this.numClasses = parts.decodeHead.numClasses;
+    this.backbone = this.add(parts.names?.backbone ?? 'backbone', parts.backbone);
+    if (parts.neck) this.neck = this.add(parts.names?.neck ?? 'neck', parts.neck);
+    this.decodeHead = this.add(parts.names?.decodeHead ?? 'decode_head', parts.decodeHead);
+    this.auxiliaryHeads = (parts.auxiliaryHeads ?? []).map(([name, head]) => this.add(name, head));
   }
+
+  /** Whether auxiliary heads were built (their weights are part of the state dict). */
+  get hasAuxiliaryHeads(): boolean {
+    return this.auxiliaryHeads.length > 0;
+  }
+
+  /** The multi-scale features the heads read (backbone, then neck), fine to coarse. */
+  extractFeatures(x: Tensor4D, ctx: ForwardContext): Tensor4D[] {
+    const f = this.backbone.features(x, ctx);
+    return this.neck ? this.neck.forward(f, ctx) : f;
+  }
+
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
-    checkSize(x, 'DeconvNet', 224);
     return tf.tidy(() => {
-      const stages = this.encoder.encode(x, ctx);
-      const pool5 = stages[4]?.pooled as Tensor4D;
-      let y = this.drop.forward(tf.relu(this.bn6.forward(this.fc6.forward(pool5), ctx)) as Tensor4D, ctx);
-      y = this.drop.forward(tf.relu(this.bn7.forward(this.fc7.forward(y), ctx)) as Tensor4D, ctx);
-      y = tf.relu(this.bnDeconvFc6.forward(this.deconvFc6.forward(y), ctx)) as Tensor4D;
-      return { out: this.score.forward(this.decoder.decode(y, stages, ctx)), aux: [] };
+      const size = [x.shape[1], x.shape[2]] as const;
+      const f = this.extractFeatures(x, ctx);
+      const out = this.decodeHead.predict(f, size, ctx);
+      const aux = ctx.training ? this.auxiliaryHeads.map((h) => h.predict(f, size, ctx)) : [];
+      return { out, aux };
     });
   }
 }

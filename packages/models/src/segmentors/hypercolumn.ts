@@ -1,10 +1,7 @@
 /** Hypercolumn segmentor: AlexNet-style backbone taps (pool2, conv4, fc7) + hypercolumn head. */
-import { tf } from '@pixelwise/core';
-import type { Tensor4D } from '@pixelwise/core';
 import { AlexNet } from '../backbones/alexnet.js';
 import { HypercolumnHead, type HypercolumnClassifier } from '../heads/hypercolumn-head.js';
-import type { ForwardContext } from '../module.js';
-import { Segmentor, upsampleTo, type SegmentorOutput } from './segmentor.js';
+import { EncoderDecoder } from './encoder-decoder.js';
 
 export interface HypercolumnOptions {
   numClasses?: number;
@@ -12,18 +9,9 @@ export interface HypercolumnOptions {
   classifier?: HypercolumnClassifier;
 }
 
-export class Hypercolumn extends Segmentor {
-  readonly inputNorm = 'unit' as const;
-  readonly numClasses: number;
-  private readonly backbone: AlexNet;
-  private readonly head: HypercolumnHead;
+export class Hypercolumn extends EncoderDecoder {
   constructor(options: HypercolumnOptions = {}) {
-    super();
-    this.numClasses = options.numClasses ?? 21;
-    this.backbone = this.add('backbone', new AlexNet(options.width ?? 1));
-    this.head = this.add('head', new HypercolumnHead(this.backbone.outChannels, this.numClasses, options.classifier ?? 'linear'));
-  }
-  protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
-    return tf.tidy(() => ({ out: upsampleTo(this.head.forward(this.backbone.features(x, ctx), ctx), [x.shape[1], x.shape[2]]), aux: [] }));
+    const backbone = new AlexNet(options.width ?? 1);
+    super({ inputNorm: 'unit', backbone, decodeHead: new HypercolumnHead(backbone.outChannels, options.numClasses ?? 21, options.classifier ?? 'linear'), names: { decodeHead: 'head' } });
   }
 }

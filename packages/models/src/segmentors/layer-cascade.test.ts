@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy, segmentorLoss } from '../losses/cross-entropy.js';
 import { resetSeeds, TRAIN } from '../module.js';
 import { createModel } from '../registry.js';
-import { cascadeExits, LayerCascade, STAGE_COLORS, stageMapToRgb } from './layer-cascade.js';
+import { cascadeExits, LayerCascade, STAGE_COLORS, stageMapToRgb, type CascadeMode, type CascadeStats } from './layer-cascade.js';
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] ?? Infinity);
@@ -13,31 +13,42 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
 describe('Deep Layer Cascade (wasm)', () => {
   beforeAll(() => setBackend('wasm'));
 
-  const build = (rho: number) => {
+  // Same seeds, same weights: models built in other modes compute the same network.
+  const build = (rho: number, mode: CascadeMode = 'cascade') => {
     resetSeeds(11);
-    return new LayerCascade({ numClasses: 4, width: 0.25, blocks: [1, 1, 1], rho });
+    return new LayerCascade({ numClasses: 4, width: 0.25, blocks: [1, 1, 1], rho, mode });
+  };
+  const run = (m: LayerCascade, input: Tensor4D) => {
+    let stats: CascadeStats | undefined;
+    const out = tf.tidy(() => {
+      const r = m.forward(input);
+      stats = r.stats;
+      return r.out;
+    });
+    return { out, stats };
   };
   const x = () => tf.randomUniform([2, 48, 40, 3], 0, 1, 'float32', 4) as Tensor4D;
 
   it('rho = 1: nothing exits early, and cascade mode equals full mode', () => {
     const m = build(1.0);
+    const f = build(1.0, 'full');
     const input = x();
-    const cascade = tf.tidy(() => m.forward(input).out);
-    expect(m.lastStats?.stageFractions).toEqual([0, 0, 1]);
-    m.mode = 'full';
-    const full = tf.tidy(() => m.forward(input).out);
+    const { out: cascade, stats } = run(m, input);
+    expect(stats?.stageFractions).toEqual([0, 0, 1]);
+    const full = run(f, input).out;
     expect(maxDiff(cascade, full)).toBeLessThan(1e-4);
     tf.dispose([cascade, full, input]);
     m.dispose();
+    f.dispose();
   });
 
   it('rho = 0: every pixel exits after stage 1, the stage map is all stage 0', () => {
     const m = build(0);
     const input = x();
-    const out = tf.tidy(() => m.forward(input).out);
-    expect(m.lastStats?.stageFractions).toEqual([1, 0, 0]);
-    expect(Array.from(new Set(m.lastStats?.stageMap.data))).toEqual([0]);
-    expect(m.lastStats?.stageMap.shape).toEqual([2, 6, 5]);
+    const { out, stats } = run(m, input);
+    expect(stats?.stageFractions).toEqual([1, 0, 0]);
+    expect(Array.from(new Set(stats?.stageMap.data))).toEqual([0]);
+    expect(stats?.stageMap.shape).toEqual([2, 6, 5]);
     expect(out.shape).toEqual([2, 48, 40, 4]);
     tf.dispose([out, input]);
     m.dispose();
@@ -45,16 +56,17 @@ describe('Deep Layer Cascade (wasm)', () => {
 
   it('the sparse region path equals masked dense convolution, and fractions sum to 1', () => {
     const m = build(0.3);
+    const masked = build(0.3, 'masked');
     const input = x();
-    const sparse = tf.tidy(() => m.forward(input).out);
-    const fr = m.lastStats?.stageFractions ?? [0, 0, 0];
-    expect(fr[0] + fr[1] + fr[2]).toBeCloseTo(1, 10);
-    m.mode = 'masked';
-    const dense = tf.tidy(() => m.forward(input).out);
-    expect(m.lastStats?.stageFractions).toEqual(fr);
-    expect(maxDiff(sparse, dense)).toBeLessThan(1e-4);
-    tf.dispose([sparse, dense, input]);
+    const { out: sparse, stats } = run(m, input);
+    const fr = stats?.stageFractions ?? [0, 0, 0];
+    expect((fr[0] ?? 0) + (fr[1] ?? 0) + (fr[2] ?? 0)).toBeCloseTo(1, 10);
+    const dense = run(masked, input);
+    expect(dense.stats?.stageFractions).toEqual(fr);
+    expect(maxDiff(sparse, dense.out)).toBeLessThan(1e-4);
+    tf.dispose([sparse, dense.out, input]);
     m.dispose();
+    masked.dispose();
   });
 
   it('leaks no tensors across a cascade forward; the registry builds both sizes', () => {
@@ -96,8 +108,8 @@ describe('Deep Layer Cascade (wasm)', () => {
       [0, (s: number[]) => (s[1] ?? 0) + (s[2] ?? 0)],
     ] as const) {
       const m = build(rho);
-      tf.tidy(() => m.forward(input).out).dispose();
-      const st = m.lastStats;
+      const { out, stats: st } = run(m, input);
+      out.dispose();
       // [1,1,1] blocks of 16/32/64 channels (width 0.25) on a 6x5 grid: 2 convs x 9 x c^2 per pixel
       expect(st?.stageMacs).toEqual([16, 32, 64].map((c) => 2 * 9 * c * c * 6 * 5));
       expect(st?.skippedMacs).toBeCloseTo(skipped(st?.stageMacs ?? []), 6);
@@ -110,8 +122,10 @@ describe('Deep Layer Cascade (wasm)', () => {
     const m = build(0.3);
     const input = x();
     const labels = tf.tidy(() => tf.cast(tf.floor(tf.randomUniform([2, 48, 40], 0, 4, 'float32', 5)), 'int32') as tf.Tensor3D);
+    let trainStats: CascadeStats | undefined;
     const { total, manual, reach } = tf.tidy(() => {
       const out = m.forward(input, { ...TRAIN, deterministic: true });
+      trainStats = out.stats;
       const stages = out.stages ?? [];
       expect(stages.length).toBe(3);
       const sum = tf.addN(stages.map((s) => crossEntropy(s.out, labels, { pixelWeights: s.reach })));
@@ -127,7 +141,7 @@ describe('Deep Layer Cascade (wasm)', () => {
     expect(r2.every((v, i) => v <= (r1[i] ?? 0) && (v === 0 || v === 1))).toBe(true);
     expect(r3.every((v, i) => v <= (r2[i] ?? 0))).toBe(true);
     // Training statistics agree with the masks: the share reaching stage 3 is the last fraction.
-    expect(r3.reduce((a, v) => a + v, 0) / r3.length).toBeCloseTo(m.lastStats?.stageFractions[2] ?? -1, 6);
+    expect(r3.reduce((a, v) => a + v, 0) / r3.length).toBeCloseTo(trainStats?.stageFractions[2] ?? -1, 6);
     tf.dispose([input, labels]);
     m.dispose();
   });

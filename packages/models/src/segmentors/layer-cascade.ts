@@ -17,7 +17,8 @@ import { BatchNorm2d } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv.js';
 import { ConvNormAct } from '../layers/conv-norm-act.js';
 import { Module, Sequential, type ForwardContext } from '../module.js';
-import { Segmentor, upsampleTo, type SegmentorOutput } from './segmentor.js';
+import { upsampleTo } from '../layers/resize.js';
+import { Segmentor, type SegmentorOutput, type StageStats } from './segmentor.js';
 
 export type CascadeMode = 'cascade' | 'full' | 'masked';
 
@@ -32,20 +33,13 @@ export interface LayerCascadeOptions {
   mode?: CascadeMode;
 }
 
-export interface CascadeStats {
-  /** Fraction of feature-grid pixels labelled by stage 1, 2, 3 (sums to 1). */
-  stageFractions: [number, number, number];
-  /** Stage (0, 1, 2) that labelled each feature-grid pixel, row-major `[N, h, w]`. */
-  stageMap: { data: Uint8Array; shape: [number, number, number] };
-  /**
-   * Multiply-adds per image that the cascade did not spend compared with full mode: the region
-   * convolutions of stages 2 and 3 skipped at the pixels that had already exited (mean over the
-   * batch). Zero in full mode.
-   */
-  skippedMacs: number;
-  /** Multiply-adds per image of stage s's convolutions at every pixel (s = 1, 2, 3). */
-  stageMacs: [number, number, number];
-}
+/**
+ * A cascade's per-forward statistics (returned as `SegmentorOutput.stats`): stage fractions and
+ * map of stages 1-3; `skippedMacs` are the region convolutions of stages 2 and 3 skipped at the
+ * pixels that had already exited (mean over the batch; zero in full mode); `stageMacs` the
+ * multiply-adds of each stage's convolutions at every pixel.
+ */
+export type CascadeStats = StageStats;
 
 /** Stage colours of stage maps (stage 1, 2, 3): green, orange, red — docs/ARTIFACTS.md. */
 export const STAGE_COLORS: readonly (readonly [number, number, number])[] = [
@@ -148,10 +142,9 @@ class Stage extends Module {
 export class LayerCascade extends Segmentor {
   readonly inputNorm = 'unit' as const;
   readonly numClasses: number;
-  rho: number;
-  mode: CascadeMode;
-  /** Statistics of the last forward pass. */
-  lastStats?: CascadeStats;
+  /** Confidence at which a pixel exits (fixed at construction). */
+  readonly rho: number;
+  readonly mode: CascadeMode;
   private readonly stem: Sequential;
   private readonly transitions: Conv2d[];
   private readonly stages: Stage[];
@@ -218,11 +211,13 @@ export class LayerCascade extends Segmentor {
       const total = n * h * w;
       const counts = exits.map((e) => tf.sum(e).dataSync()[0] ?? 0);
       const reached = reach.map((r) => tf.sum(r).dataSync()[0] ?? 0);
-      const stageMacs = this.stages.map((st) => st.blocks.reduce((a, b) => a + b.macsPerPixel, 0) * h * w) as [number, number, number];
-      const skippedMacs = mode === 'full' ? 0 : stageMacs.reduce((a, m, i) => a + (i === 0 ? 0 : m * (1 - (reached[i] ?? 0) / total)), 0);
+      const stageMacs = this.stages.map((st) => st.blocks.reduce((a, b) => a + b.macsPerPixel, 0) * h * w);
+      // A stage's convolutions run on the pixels that reach it (stage 1: all of them).
+      const stageMacsSpent = stageMacs.map((m, i) => (mode === 'full' || i === 0 ? m : (m * (reached[i] ?? 0)) / total));
+      const skippedMacs = stageMacs.reduce((a, m, i) => a + m - (stageMacsSpent[i] ?? 0), 0);
       const map = tf.addN([tf.mul(exits[1] as Tensor4D, 1), tf.mul(exits[2] as Tensor4D, 2)]).dataSync();
       const stageMap = { data: Uint8Array.from(map), shape: [n, h, w] as [number, number, number] };
-      stats = { stageFractions: counts.map((c) => c / total) as [number, number, number], stageMap, skippedMacs, stageMacs };
+      stats = { stageFractions: counts.map((c) => c / total), stageMap, skippedMacs, stageMacs, stageMacsSpent };
       const stages = ctx.training
         ? scores.map((sc, i) => ({
             out: upsampleTo(sc, size),
@@ -231,7 +226,6 @@ export class LayerCascade extends Segmentor {
         : undefined;
       return { out: upsampleTo(combined, size), stages };
     });
-    this.lastStats = stats;
-    return { out: result.out, aux: [], ...(result.stages ? { stages: result.stages } : {}) };
+    return { out: result.out, aux: [], ...(result.stages ? { stages: result.stages } : {}), ...(stats ? { stats } : {}) };
   }
 }

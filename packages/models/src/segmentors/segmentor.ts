@@ -1,4 +1,9 @@
-import { resizeBilinear, tf } from '@pixelwise/core';
+/**
+ * The segmentor contract: a model maps a normalised image batch `[N, H, W, 3]` to per-pixel class
+ * scores at the same resolution. A segmentor is configured once, at construction (no mutable
+ * behaviour fields); whatever a forward pass measured comes back with its output (`stats`).
+ */
+import { tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../data/augment.js';
 import { EVAL, Module, type ForwardContext } from '../module.js';
@@ -12,27 +17,42 @@ export type InputNorm =
 
 export { IMAGENET_MEAN, IMAGENET_STD };
 
+/**
+ * What a staged model (Deep Layer Cascade) measured in one forward pass: plain numbers and typed
+ * arrays, no tensors, so a caller may keep it.
+ */
+export interface StageStats {
+  /** Fraction of feature-grid pixels labelled by each stage (sums to 1). */
+  stageFractions: number[];
+  /** Stage (0, 1, ...) that labelled each feature-grid pixel, row-major `[N, h, w]`. */
+  stageMap: { data: Uint8Array; shape: [number, number, number] };
+  /** Multiply-adds per image that this pass did not spend compared with running every stage everywhere. */
+  skippedMacs: number;
+  /** Multiply-adds per image of each stage's convolutions at every pixel. */
+  stageMacs: number[];
+  /** Multiply-adds per image each stage's convolutions spent in this pass (at the pixels reaching it). */
+  stageMacsSpent: number[];
+}
+
 export interface SegmentorOutput {
   /** Class scores at input resolution `[N, H, W, numClasses]`. */
   out: Tensor4D;
-  /** Auxiliary heads' scores at input resolution (training losses), when the model has them. */
+  /** Auxiliary heads' scores at input resolution (training only; empty in evaluation). */
   aux: Tensor4D[];
   /**
    * Training only, for models that label pixels in stages (Deep Layer Cascade): each stage's
    * scores at input resolution and the pixels that reach it (`[N, H, W]`, 0/1). When present the
-   * trainer's main loss is the sum of the stage losses, each over the pixels reaching the stage.
+   * main loss is the sum of the stage losses, each over the pixels reaching the stage.
    */
   stages?: { out: Tensor4D; reach: Tensor3D }[];
+  /** What this pass measured, for models that measure something (staged models). */
+  stats?: StageStats;
 }
 
-/**
- * A segmentor maps a normalised image batch `[N, H, W, 3]` to per-pixel class scores at the
- * same resolution. Subclasses wire backbone -> (neck) -> head(s).
- */
 export abstract class Segmentor extends Module {
   abstract readonly numClasses: number;
   abstract readonly inputNorm: InputNorm;
-  /** Scores before any final resize (used by losses that work at feature resolution). */
+  /** The model's scores (and, for some models, stages and statistics) for a normalised batch. */
   protected abstract logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput;
 
   /** Class scores at input resolution. Call inside `tf.tidy` or dispose the result. */
@@ -54,12 +74,4 @@ export abstract class Segmentor extends Module {
   predict(rgb: Tensor4D): Tensor3D {
     return tf.tidy(() => tf.argMax(this.forward(this.normalize(rgb), EVAL).out, 3) as Tensor3D);
   }
-}
-
-/** Bilinear resize to `[h, w]` with `align_corners=False` (torchvision's and mmseg's default). */
-export function upsampleTo(x: Tensor4D, size: readonly [number, number] | readonly number[]): Tensor4D {
-  const h = size[0] ?? 0;
-  const w = size[1] ?? 0;
-  if (x.shape[1] === h && x.shape[2] === w) return x;
-  return resizeBilinear(x, [h, w], { alignCorners: false });
 }

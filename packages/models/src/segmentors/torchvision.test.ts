@@ -5,22 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { setBackend, tf } from '@pixelwise/core';
-import { decodeRgbPng, readNpy, writeSafetensors, type SafetensorsEntry } from '@pixelwise/core/io';
+import { decodeRgbPng, readNpy } from '@pixelwise/core/io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../registry.js';
-import { hashedWeight } from '../weights/hashed.js';
 import { loadWeights } from '../weights/state-dict.js';
+import { TORCHVISION_FIXTURES, torchvisionFixture } from './torchvision-fixture.js';
 
-const dir = new URL('../../fixtures/torchvision/', import.meta.url);
-
-function fixtureWeights(model: string): { bytes: Uint8Array; keys: string[] } {
-  const manifest = JSON.parse(readFileSync(new URL(`${model}.keys.json`, dir), 'utf8')) as { keys: Array<{ key: string; shape: number[]; dtype: 'F32' | 'I64' }> };
-  const entries = new Map<string, SafetensorsEntry>();
-  for (const k of manifest.keys) {
-    entries.set(k.key, k.dtype === 'I64' ? { dtype: 'I64', shape: k.shape, data: new BigInt64Array(k.shape.reduce((a, b) => a * b, 1)) } : { dtype: 'F32', shape: k.shape, data: hashedWeight(k.key, k.shape) });
-  }
-  return { bytes: writeSafetensors(entries), keys: manifest.keys.map((k) => k.key) };
-}
+const dir = TORCHVISION_FIXTURES;
+const fixtureWeights = (model: string) => torchvisionFixture(model);
 
 describe('torchvision parity (wasm)', () => {
   beforeAll(() => setBackend('wasm'));

@@ -7,3 +7,7 @@ export type { WriteSynthVideoOptions } from './synth-video.js';
 export { openVideoDataset } from './video-dataset.js';
 export type { FrameLabels, VideoDataset, VideoEntry } from './video-dataset.js';
 export { openFlowPairs } from './flow-data.js';
+export { isVideoDataset, openClips, openVideoSplit } from './video-split.js';
+export type { OpenedClips, VideoSplit } from './video-split.js';
+export { flowSetup, tdnetSetup } from './training.js';
+export type { FlowSetupOptions, TdnetSetupOptions } from './training.js';

@@ -14,7 +14,8 @@
  */
 import { bilinearUpsampleFilter, resizeBilinear, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
-import { Conv2d, ConvTranspose2d, Module } from '@pixelwise/models';
+import { Conv2d, ConvTranspose2d } from '../layers/conv.js';
+import { Module } from '../module.js';
 
 /** Contracting channels of the paper (conv1 ... conv6); `width` scales them. */
 const CONTRACT = { conv1: 64, conv2: 128, conv3: 256, conv4: 512, conv5: 512, conv6: 1024 } as const;
@@ -138,22 +139,4 @@ export function stackFrames(first: Tensor4D, second: Tensor4D): Tensor4D {
     const norm = (t: Tensor4D) => tf.sub(tf.div(tf.cast(t, 'float32'), 255), mean);
     return tf.concat([norm(first), norm(second)], 3) as Tensor4D;
   });
-}
-
-/** Registered flow models: the paper's width and a CPU-sized one. */
-export const FLOW_MODELS = {
-  flownets: { description: 'FlowNetS (Dosovitskiy et al., ICCV 2015): 10-conv contracting part, 4 upconvolution levels, flow at 5 scales', width: 1 },
-  'flownets-lite': { description: 'FlowNetS at width x0.125 (CPU-sized)', width: 0.125 },
-} as const;
-
-export type FlowModelName = keyof typeof FLOW_MODELS;
-
-export function isFlowModelName(name: unknown): name is FlowModelName {
-  return typeof name === 'string' && Object.hasOwn(FLOW_MODELS, name);
-}
-
-/** Builds a registered flow model; an unknown name lists the valid ones. */
-export function createFlowModel(name: string, options: Omit<FlowNetSOptions, 'width'> = {}): FlowNetS {
-  if (!isFlowModelName(name)) throw new Error(`unknown flow model '${name}'; expected one of ${Object.keys(FLOW_MODELS).join(', ')}`);
-  return new FlowNetS({ ...options, width: FLOW_MODELS[name].width });
 }

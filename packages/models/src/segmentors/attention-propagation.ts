@@ -15,7 +15,7 @@
  */
 import { adaptiveAvgPool2d, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
-import { upsampleTo } from '@pixelwise/models';
+import { upsampleTo } from '../layers/resize.js';
 
 /** A frame encoded for attention: `[N, h, w, d]` query and key, `[N, h, w, C]` value. */
 export interface AttentionEncoding {

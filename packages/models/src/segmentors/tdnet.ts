@@ -16,8 +16,12 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
-import { Conv2d, EVAL, PSPHead, ResNet, Segmentor, upsampleTo, type ForwardContext, type SegmentorOutput } from '@pixelwise/models';
+import { ResNet } from '../backbones/resnet.js';
+import { PSPHead } from '../heads/psp-head.js';
+import { Conv2d } from '../layers/conv.js';
+import { EVAL, type ForwardContext } from '../module.js';
 import { propagateAttention, type AttentionEncoding } from './attention-propagation.js';
+import { Segmentor, type SegmentorOutput } from './segmentor.js';
 
 export interface TDNetOptions {
   numClasses?: number;
@@ -77,7 +81,7 @@ export class TDNet extends Segmentor {
       this.keys.push(this.add(`key${i + 1}`, new Conv2d(pathChannels, this.keyChannels, { kernel: 1 })));
       this.values.push(this.add(`value${i + 1}`, new Conv2d(pathChannels, this.featureChannels, { kernel: 1 })));
     }
-    this.head = this.add('decode_head', new PSPHead(this.featureChannels, this.numClasses, { channels: options.channels ?? 512 }));
+    this.head = this.add('decode_head', new PSPHead(this.featureChannels, this.numClasses, { channels: options.channels ?? 512, inIndex: 0 }));
   }
 
   /** Runs sub-network `path` on a normalised frame `[N, H, W, 3]` and encodes it for attention. */
@@ -101,7 +105,7 @@ export class TDNet extends Segmentor {
 
   /** The PSP head on a recomposed feature, class scores resized to `[H, W]`. */
   classify(feature: Tensor4D, size: readonly [number, number], ctx: ForwardContext = EVAL): Tensor4D {
-    return tf.tidy(() => upsampleTo(this.head.forward(feature, ctx), size));
+    return this.head.predict([feature], size, ctx);
   }
 
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {

@@ -1,0 +1,88 @@
+/**
+ * Supervised segmentation as a {@link TrainingTask} of the one loop (`fit`): pixel-wise
+ * cross-entropy (ignore index, class weights) on the main output plus weighted auxiliary losses —
+ * or, for staged models (Deep Layer Cascade), the stage losses over the pixels reaching each stage
+ * (`segmentorLoss`) — with random scale/crop/flip augmentation and validation mIoU through
+ * @pixelwise/eval after each epoch.
+ */
+import { tf } from '@pixelwise/core';
+import type { Tensor3D, Tensor4D } from '@pixelwise/core';
+import { ConfusionMatrix, segmentationMetrics, type SegmentationMetrics } from '@pixelwise/eval';
+import type { AugmentOptions } from '../data/augment.js';
+import { segmentorLoss, type CrossEntropyOptions } from '../losses/cross-entropy.js';
+import { EVAL, TRAIN } from '../module.js';
+import type { Segmentor, StageStats } from '../segmentors/segmentor.js';
+import { loadBatch, stackBatch, toUint8Rgb, type SampleSource } from './batches.js';
+import { fit, type FitConfig, type FitHooks, type TrainingTask, type TrainState } from './fit.js';
+
+export interface SegmentationTrainOptions {
+  /** Training crop `[height, width]`. */
+  crop: [number, number];
+  /** Random rescale range; `false` to skip. Default [0.5, 2]. */
+  scale?: [number, number] | false;
+  /** Horizontal flip probability. Default 0.5. */
+  flip?: number;
+  /** Weight of each auxiliary head's loss. Default 0.4 (PSPNet). */
+  auxWeight?: number;
+  classWeights?: number[];
+  ignoreIndex?: number;
+  /** Validation set (mIoU after each epoch), its class count and names. */
+  val?: SampleSource;
+  numClasses: number;
+  classNames?: string[];
+}
+
+/** The task of training `model` on `data` (batches `{ x, y }`). */
+export function segmentationTask(model: Segmentor, data: SampleSource, o: SegmentationTrainOptions): TrainingTask<{ x: Tensor4D; y: Tensor3D }> {
+  const ignoreIndex = o.ignoreIndex ?? 255;
+  const augment: AugmentOptions = { scale: o.scale ?? [0.5, 2], crop: { width: o.crop[1], height: o.crop[0] }, flip: o.flip ?? 0.5, fill: 'mean', ignoreIndex };
+  const loss: CrossEntropyOptions & { auxWeight?: number } = { ignoreIndex, ...(o.classWeights ? { classWeights: o.classWeights } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
+  const val = o.val;
+  return {
+    size: data.names.length,
+    loadBatch: async (indices, rng) => stackBatch(await loadBatch(data, [...indices], rng, augment), model.inputNorm),
+    disposeBatch: (b) => tf.dispose([b.x, b.y]),
+    objectives: [{ role: '', model, loss: (b) => tf.tidy(() => segmentorLoss(model.forward(b.x, TRAIN), b.y, loss)) }],
+    ...(val
+      ? {
+          validate: async (onProgress) => {
+            const m = await evaluate(model, val, o.numClasses, { ignoreIndex, ...(o.classNames ? { names: o.classNames } : {}), ...(onProgress ? { onProgress } : {}) });
+            return { meanIoU: m.meanIoU, pixelAccuracy: m.pixelAccuracy, meanAccuracy: m.meanAccuracy };
+          },
+        }
+      : {}),
+  };
+}
+
+/** Trains `model` on `data` through {@link fit}; returns the final state. */
+export async function train(model: Segmentor, data: SampleSource, config: FitConfig & SegmentationTrainOptions, hooks: FitHooks = {}): Promise<TrainState> {
+  return fit(segmentationTask(model, data, config), config, hooks);
+}
+
+export interface EvaluateOptions {
+  ignoreIndex?: number;
+  names?: string[];
+  onProgress?: (done: number, total: number) => void;
+  /** Called after each image's forward pass with its prediction and what the pass measured. */
+  onSample?: (i: number, sample: Awaited<ReturnType<SampleSource['read']>>, pred: Int32Array, stats: StageStats | undefined) => void | Promise<void>;
+}
+
+/** Predicts every sample at full resolution and returns the metrics of DESIGN.md. */
+export async function evaluate(model: Segmentor, data: SampleSource, numClasses: number, options: EvaluateOptions = {}): Promise<SegmentationMetrics & { confusion: ConfusionMatrix }> {
+  const cm = new ConfusionMatrix({ numClasses, ignoreIndex: options.ignoreIndex ?? 255 });
+  for (let i = 0; i < data.names.length; i++) {
+    const s = await data.read(i);
+    let stats: StageStats | undefined;
+    const pred = tf.tidy(() => {
+      const out = model.forward(model.normalize(toUint8Rgb(s.image)), EVAL);
+      stats = out.stats;
+      return tf.argMax(out.out, 3) as Tensor3D;
+    });
+    const p = new Int32Array(pred.dataSync());
+    pred.dispose();
+    cm.add(s.labels.data, p, { predSource: s.name ?? data.names[i] });
+    await options.onSample?.(i, s, p, stats);
+    options.onProgress?.(i + 1, data.names.length);
+  }
+  return { ...segmentationMetrics(cm, options.names ?? []), confusion: cm };
+}
