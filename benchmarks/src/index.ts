@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
+import { benchCrf } from './crf.js';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
@@ -58,6 +59,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     if (!values.weights) throw new Error('weights-load: needs --weights DIR (the .pth files of scripts/make_torchvision_fixtures.py --pth DIR; see docs/MODELS.md)');
     return benchWeightsLoad({ dir: values.weights, warmup: 1, iterations: Math.min(iterations, 5) });
   },
+  crf: () => benchCrf({ sizes: [256, 512, 768, 1024], numClasses: 21, iterations: 10, rounds: Math.min(iterations, 3), poolImages: 4, poolSize: 512, workers: 2 }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { setBackend } from '@pixelwise/core';
 import { encodeLabelPng, encodePng, writeFlo } from '@pixelwise/core/io';
-import { pngBomb, pngFile } from '@pixelwise/core/testing';
+import { pngBomb, pngFile } from '@pixelwise/core/testing/png';
 import { createModel, resetSeeds, saveWeights } from '@pixelwise/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

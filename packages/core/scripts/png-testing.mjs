@@ -1,5 +1,5 @@
 // Hostile PNG files for tests (issue 21), assembled with node:zlib, independent of the decoder
-// under test: `@pixelwise/core/testing`. Used by core's png-limits test and the CLI's eval tests.
+// under test: `@pixelwise/core/testing/png`. Used by core's png-limits test and the CLI's eval tests.
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

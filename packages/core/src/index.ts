@@ -23,7 +23,7 @@ export { maxPoolWithSwitches, maxUnpool, scatterRows } from './ops/max-pool-swit
 export type { MaxPoolSwitchesOptions, MaxPoolWithSwitches } from './ops/max-pool-switches.js';
 export { regionConv2d, maskPositions } from './ops/region-conv2d.js';
 export type { RegionConv2dOptions } from './ops/region-conv2d.js';
-export { axisPadding, convOutputSize } from './ops/padding.js';
+export { axisPadding, convOutputSize, pooledOutputSize } from './ops/padding.js';
 export type { PaddingSpec } from './ops/padding.js';
 
 export { entriesToTensors, safetensorsToTensors, tensorsToSafetensors } from './weights.js';

@@ -25,3 +25,5 @@ export { TemporalConsistency, warpLabelsBack } from './temporal-consistency.js';
 export type { TemporalConsistencyResult } from './temporal-consistency.js';
 export { frameRecordSchema, parseFrameRecord } from './frame-record.js';
 export type { FrameRecordFile } from './frame-record.js';
+export { OracleAccumulator } from './oracle.js';
+export type { OracleOptions, OracleResult } from './oracle.js';

@@ -2,7 +2,8 @@
  * The package's main entry in a real browser: @pixelwise/models (with @pixelwise/core and
  * TensorFlow.js) bundled for the browser by esbuild — no Node built-ins may be reachable — loaded
  * by Debian's Chromium (installed by scripts/ensure-chromium.sh) through playwright-core, where it
- * builds fcn8s-lite and segments a synthetic image on the wasm backend.
+ * builds fcn8s-lite and segments a synthetic image on the wasm backend, and writes an ONNX file
+ * (a ResNet-18 backbone) that the onnx checker accepts and ONNX Runtime runs.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import { checkOnnx, runOnnx } from '@pixelwise/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +27,7 @@ let url = '';
 const ENTRY = `
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setBackend, tf } from '@pixelwise/core';
-import { createModel, generateScene } from '@pixelwise/models';
+import { buildOnnxGraph, createModel, generateScene, ResNet } from '@pixelwise/models';
 setWasmPaths('/');
 window.segment = async () => {
   const choice = await setBackend('wasm');
@@ -38,6 +40,15 @@ window.segment = async () => {
   const shape = labels.shape;
   tf.dispose([rgb, labels]);
   return { backend: choice.backend, shape, min: Math.min(...data), max: Math.max(...data), leaked: tf.memory().numTensors - before, params: model.parameterCount() };
+};
+window.exportOnnx = async () => {
+  await setBackend('wasm');
+  const net = new ResNet({ depth: 18, width: 0.125 });
+  const bytes = buildOnnxGraph(net, [3, 32, 32], (g, x) => ({ out: net.featuresToOnnx(g, x).at(-1) })).toBytes();
+  net.dispose();
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
 };
 document.body.dataset.ready = '1';
 `;
@@ -75,13 +86,19 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A page with the bundle loaded, and the errors it throws. */
+async function openPage() {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 60_000 });
+  return { page, errors };
+}
+
 describe('@pixelwise/models in Chromium', () => {
   it('bundles for the browser and segments an image on the wasm backend', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 60_000 });
+    const { page, errors } = await openPage();
     const r = (await page.evaluate('window.segment()')) as { backend: string; shape: number[]; min: number; max: number; leaked: number; params: number };
     expect(errors).toEqual([]);
     expect(r.backend).toBe('wasm');
@@ -93,5 +110,16 @@ describe('@pixelwise/models in Chromium', () => {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'browser-models.png') });
     await page.close();
+  });
+
+  it('writes an ONNX file in the browser that the checker accepts and ONNX Runtime runs', async () => {
+    const { page, errors } = await openPage();
+    const bytes = new Uint8Array(Buffer.from((await page.evaluate('window.exportOnnx()')) as string, 'base64'));
+    await page.close();
+    expect(errors).toEqual([]);
+    checkOnnx(bytes);
+    const { out } = await runOnnx(bytes, { input: { data: new Float32Array(3 * 32 * 32).fill(0.5), dims: [1, 3, 32, 32] } });
+    expect(out?.dims).toEqual([1, 64, 1, 1]);
+    expect(Array.from(out?.data ?? [], Number).every(Number.isFinite)).toBe(true);
   });
 });

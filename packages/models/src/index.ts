@@ -72,16 +72,22 @@ export { FcnVgg16, DilatedVgg16, SwitchVgg16, VggStages, VGG16_STAGES } from './
 export { Conv2d, ConvTranspose2d, recordConvOutputs } from './layers/conv.js';
 export type { Conv2dOptions, ConvTranspose2dOptions } from './layers/conv.js';
 export { BatchNorm2d } from './layers/batch-norm.js';
-export { Activation, Dropout, activate } from './layers/activations.js';
+export { Activation, Dropout, activate, activateOnnx } from './layers/activations.js';
 export type { ActivationName } from './layers/activations.js';
 export { MaxPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
 export { ConvNormAct } from './layers/conv-norm-act.js';
 export type { ConvNormActOptions } from './layers/conv-norm-act.js';
 export { upsampleTo } from './layers/resize.js';
 
+// ONNX export
+export { buildOnnxGraph } from './onnx/export.js';
+export type { OnnxGraphOptions } from './onnx/export.js';
+
 // Losses and training
 export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
+export { softIouLoss, type IouClasses, type IouLossOptions } from './losses/soft-iou.js';
+export { lovaszSoftmaxLoss } from './losses/lovasz-softmax.js';
 export { fit, createOptimizer, polyLearningRate } from './train/fit.js';
 export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, StepInfo, TrainingTask, TrainState, Validation } from './train/fit.js';
 export { evaluate, segmentationTask, train } from './train/segmentation.js';

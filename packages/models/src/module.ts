@@ -6,6 +6,8 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor, Tensor4D } from '@pixelwise/core';
+import type { OnnxGraph } from '@pixelwise/core/onnx';
+import { emitSequence, noOnnxExport } from './onnx/emitter.js';
 
 /** How a tensor is laid out in a PyTorch state dict relative to TensorFlow.js. */
 export type TorchLayout =
@@ -159,6 +161,10 @@ export abstract class Module {
 /** A module mapping one NHWC tensor to another. */
 export abstract class Layer extends Module {
   abstract forward(x: Tensor4D, ctx: ForwardContext): Tensor4D;
+  /** Emits the evaluation-mode `forward` as ONNX nodes on the NCHW value `input`; returns the output's name. */
+  toOnnx(_g: OnnxGraph, _input: string): string {
+    return noOnnxExport(this);
+  }
 }
 
 /** PyTorch's `nn.Sequential`: children named "0", "1", ... applied in order. */
@@ -172,6 +178,9 @@ export class Sequential extends Layer {
     let y = x;
     for (const l of this.layers) y = l.forward(y, ctx);
     return y;
+  }
+  override toOnnx(g: OnnxGraph, input: string): string {
+    return emitSequence(g, this.layers, input, this);
   }
   get length(): number {
     return this.layers.length;

@@ -142,9 +142,4 @@ async function dashboardCommand(flags: Parsed<typeof FLAGS>): Promise<void> {
   if (!stopping && code !== 0) throw new CliError(`the dashboard server exited with code ${code}`, 1);
 }
 
-export const registerDashboard = defineCommand({
-  name: 'dashboard',
-  description: 'serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`',
-  flags: FLAGS,
-  run: dashboardCommand,
-});
+export const registerDashboard = defineCommand({ name: 'dashboard', description: 'serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`', flags: FLAGS, run: dashboardCommand });

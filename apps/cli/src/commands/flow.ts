@@ -163,9 +163,4 @@ export async function flowCommand(o: Parsed<typeof FLAGS>): Promise<FlowResult> 
   return res;
 }
 
-export const registerFlow = defineCommand({
-  name: 'flow',
-  description: 'estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt',
-  flags: FLAGS,
-  run: flowCommand,
-});
+export const registerFlow = defineCommand({ name: 'flow', description: 'estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt', flags: FLAGS, run: flowCommand });

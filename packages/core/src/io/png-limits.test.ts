@@ -1,7 +1,7 @@
 /**
  * Hostile PNGs (issue 21): a decompression bomb, a cut-short Adam7 file, image data longer than
  * the IHDR allows, an IHDR too large to decode. Files are assembled with node:zlib
- * (`@pixelwise/core/testing`), not with the decoder under test. The bomb is decoded in a child
+ * (`@pixelwise/core/testing/png`), not with the decoder under test. The bomb is decoded in a child
  * process so that its peak memory can be measured (maxRSS) without the test runner's own heap.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInflate, deflateSync } from 'node:zlib';
-import { pngBomb, pngFile } from '@pixelwise/core/testing';
+import { pngBomb, pngFile } from '@pixelwise/core/testing/png';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { decodeLabelPng } from './label-png.js';

@@ -1,20 +1,11 @@
 import type { Tensor2D, Tensor4D } from '../tf.js';
 import { tf } from '../tf.js';
-import { applySeparable, matrixFrom } from './separable.js';
+import { adaptivePoolMatrix } from './axis-matrices.js';
+import { applySeparable } from './separable.js';
 
-/**
- * Averaging weights of one axis, `[out, in]`, with PyTorch's bin boundaries:
- * bin `i` covers `[floor(i*in/out), ceil((i+1)*in/out))`, so bins overlap when `out` does not
- * divide `in` (PSPNet's bins 1, 2, 3, 6 on a 60- or 97-pixel map, for example).
- */
+/** Averaging weights of one axis, `[out, in]`, with PyTorch's bin boundaries ({@link adaptivePoolMatrix}). */
 export function adaptivePoolWeights(inSize: number, outSize: number): Tensor2D {
-  return matrixFrom(outSize, inSize, (m) => {
-    for (let o = 0; o < outSize; o++) {
-      const start = Math.floor((o * inSize) / outSize);
-      const end = Math.ceil(((o + 1) * inSize) / outSize);
-      for (let i = start; i < end; i++) m[o * inSize + i] = 1 / (end - start);
-    }
-  });
+  return tf.tensor2d(adaptivePoolMatrix(inSize, outSize), [outSize, inSize]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import type { Tensor, Tensor2D, Tensor4D } from '../tf.js';
-import { pair } from './padding.js';
+import { pair, pooledOutputSize } from './padding.js';
 
 export interface MaxPoolSwitchesOptions {
   /** Window size. */
@@ -23,15 +23,6 @@ export interface MaxPoolWithSwitches {
   switches: Tensor4D;
 }
 
-function pooledSize(size: number, k: number, s: number, p: number, ceil: boolean): number {
-  const span = size + 2 * p - k;
-  if (span < 0) throw new Error(`maxPoolWithSwitches: window ${k} does not fit an input of ${size} padded by ${p}`);
-  let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
-  // PyTorch: the last window must start inside the input or the left padding.
-  if (ceil && (out - 1) * s >= size + p) out -= 1;
-  return out;
-}
-
 /**
  * Max pooling that also returns the switches (argmax positions), for the unpooling of
  * DeconvNet (Noh et al., ICCV 2015 §3.2.1) and SegNet (Badrinarayanan et al., TPAMI 2017 §3).
@@ -51,8 +42,8 @@ export function maxPoolWithSwitches(x: Tensor4D, options: MaxPoolSwitchesOptions
     throw new Error(`maxPoolWithSwitches: padding must be an integer in [0, size/2], got ${p}`);
   }
   const [n, h, w, c] = x.shape;
-  const ho = pooledSize(h, kh, sh, p, options.ceilMode ?? false);
-  const wo = pooledSize(w, kw, sw, p, options.ceilMode ?? false);
+  const ho = pooledOutputSize(h, kh, sh, p, options.ceilMode ?? false, 'maxPoolWithSwitches');
+  const wo = pooledOutputSize(w, kw, sw, p, options.ceilMode ?? false, 'maxPoolWithSwitches');
   // Pad so every shifted view [k + i*s for i < Ho] can be cut as a whole [Ho*s] block.
   const needH = kh - 1 + ho * sh;
   const needW = kw - 1 + wo * sw;

@@ -48,3 +48,16 @@ export function convOutputSize(size: number, pad: AxisPadding, kernel: number, r
   }
   return Math.floor(span / stride) + 1;
 }
+
+/**
+ * Output size of one axis of max/average pooling, PyTorch's rule: `floor` (or `ceil` with
+ * `ceilMode`) of `(size + 2 * padding - kernel) / stride` plus one, where in ceil mode the last
+ * window must still start inside the input or the left padding.
+ */
+export function pooledOutputSize(size: number, kernel: number, stride: number, padding: number, ceilMode: boolean, what: string): number {
+  const span = size + 2 * padding - kernel;
+  if (span < 0) throw new Error(`${what}: window ${kernel} does not fit an input of ${size} padded by ${padding}`);
+  let out = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  if (ceilMode && (out - 1) * stride >= size + padding) out -= 1;
+  return out;
+}

@@ -1,6 +1,7 @@
 import { tf } from '../tf.js';
 import type { Tensor, Tensor2D, Tensor4D } from '../tf.js';
-import { applySeparable, matrixFrom } from './separable.js';
+import { bilinearMatrix } from './axis-matrices.js';
+import { applySeparable } from './separable.js';
 
 export interface ResizeBilinearOptions {
   /**
@@ -13,24 +14,10 @@ export interface ResizeBilinearOptions {
 
 /**
  * Interpolation weights of one axis, `[out, in]`, exactly as PyTorch's
- * `F.interpolate(mode='bilinear')` computes them for an explicit output size.
+ * `F.interpolate(mode='bilinear')` computes them for an explicit output size ({@link bilinearMatrix}).
  */
 export function bilinearWeights(inSize: number, outSize: number, alignCorners: boolean): Tensor2D {
-  return matrixFrom(outSize, inSize, (m) => {
-    for (let o = 0; o < outSize; o++) {
-      let src: number;
-      if (alignCorners) {
-        src = outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0;
-      } else {
-        src = Math.max(((o + 0.5) * inSize) / outSize - 0.5, 0);
-      }
-      const i0 = Math.min(Math.floor(src), inSize - 1);
-      const i1 = Math.min(i0 + 1, inSize - 1);
-      const frac = src - i0;
-      m[o * inSize + i0] = (m[o * inSize + i0] ?? 0) + (1 - frac);
-      m[o * inSize + i1] = (m[o * inSize + i1] ?? 0) + frac;
-    }
-  });
+  return tf.tensor2d(bilinearMatrix(inSize, outSize, alignCorners), [outSize, inSize]);
 }
 
 /**

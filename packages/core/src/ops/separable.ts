@@ -27,10 +27,3 @@ export function applySeparable(x: Tensor4D, rows: Tensor2D, cols: Tensor2D): Ten
     return tf.transpose(yw, [2, 1, 0, 3]) as Tensor4D;
   });
 }
-
-/** Builds a `[rows, cols]` float32 tensor from a filler writing into a row-major array. */
-export function matrixFrom(rows: number, cols: number, fill: (m: Float32Array) => void): Tensor2D {
-  const m = new Float32Array(rows * cols);
-  fill(m);
-  return tf.tensor2d(m, [rows, cols]);
-}

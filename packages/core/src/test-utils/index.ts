@@ -3,6 +3,9 @@ import { expect } from 'vitest';
 import { setBackend, type ConcreteBackend } from '../backend.js';
 import { tf } from '../tf.js';
 import type { Tensor, Tensor4D } from '../tf.js';
+import { rng } from './rng.js';
+
+export { rng };
 
 /** Backends every op is tested on. */
 export const BACKENDS: ConcreteBackend[] = ['cpu', 'wasm'];
@@ -10,18 +13,6 @@ export const BACKENDS: ConcreteBackend[] = ['cpu', 'wasm'];
 export async function useBackend(name: ConcreteBackend): Promise<void> {
   const choice = await setBackend(name);
   expect(choice.backend).toBe(name);
-}
-
-/** Deterministic uniform generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal samples (Box-Muller) from a seeded generator. */

@@ -5,6 +5,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Dropout } from '../layers/activations.js';
 import { Conv2d } from '../layers/conv.js';
 import { MaxPool2d } from '../layers/pooling.js';
@@ -51,5 +52,15 @@ export class AlexNet extends Backbone {
     const fc6 = this.drop.forward(relu(this.fc6.forward(pool5)), ctx);
     const fc7 = this.drop.forward(relu(this.fc7.forward(fc6)), ctx);
     return [pool2, conv4, fc7];
+  }
+  override featuresToOnnx(g: OnnxGraph, x: string): string[] {
+    const c = this.convs;
+    const convRelu = (conv: Conv2d, t: string) => onnx.relu(g, conv.toOnnx(g, t));
+    const pool1 = this.pool.toOnnx(g, convRelu(c[0]!, x));
+    const pool2 = this.pool.toOnnx(g, convRelu(c[1]!, pool1));
+    const conv4 = convRelu(c[3]!, convRelu(c[2]!, pool2));
+    const pool5 = this.pool.toOnnx(g, convRelu(c[4]!, conv4));
+    // Dropout is the identity in evaluation mode.
+    return [pool2, conv4, convRelu(this.fc7, convRelu(this.fc6, pool5))];
   }
 }

@@ -6,7 +6,8 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
-import { activate, type ActivationName } from '../layers/activations.js';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
+import { activate, activateOnnx, type ActivationName } from '../layers/activations.js';
 import { Conv2d } from '../layers/conv.js';
 import { ConvNormAct } from '../layers/conv-norm-act.js';
 import { Layer, Sequential, type ForwardContext } from '../module.js';
@@ -44,6 +45,10 @@ class SqueezeExcitation extends Layer {
       return tf.mul(x, scale);
     });
   }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const s = onnx.globalAveragePool(g, x);
+    return onnx.mul(g, x, activateOnnx(g, this.fc2.toOnnx(g, onnx.relu(g, this.fc1.toOnnx(g, s))), 'hardsigmoid'));
+  }
 }
 
 class InvertedResidual extends Layer {
@@ -67,6 +72,10 @@ class InvertedResidual extends Layer {
       const y = this.block.forward(x, ctx);
       return this.residual ? tf.add(y, x) : y;
     });
+  }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const y = this.block.toOnnx(g, x);
+    return this.residual ? onnx.add(g, y, x) : y;
   }
 }
 
@@ -145,6 +154,12 @@ export class MobileNetV3Large extends Backbone {
       y = l.forward(y, ctx);
       out.push(y);
     }
+    return out;
+  }
+
+  override featuresToOnnx(g: OnnxGraph, x: string): string[] {
+    const out: string[] = [];
+    for (const l of this.layers) out.push(l.toOnnx(g, out[out.length - 1] ?? x));
     return out;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Activation } from '../layers/activations.js';
 import { BatchNorm2d } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv.js';
@@ -46,6 +47,10 @@ class BasicBlock extends Layer {
       return tf.relu(tf.add(y, identity)) as Tensor4D;
     });
   }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const y = this.conv2.toOnnx(g, onnx.relu(g, this.conv1.toOnnx(g, x, this.bn1.batchNormParams())), this.bn2.batchNormParams());
+    return onnx.relu(g, onnx.add(g, y, this.downsample ? this.downsample.toOnnx(g, x) : x));
+  }
 }
 
 class Bottleneck extends Layer {
@@ -75,6 +80,12 @@ class Bottleneck extends Layer {
       const identity = this.downsample ? this.downsample.forward(x, ctx) : x;
       return tf.relu(tf.add(y, identity)) as Tensor4D;
     });
+  }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    let y = onnx.relu(g, this.conv1.toOnnx(g, x, this.bn1.batchNormParams()));
+    y = onnx.relu(g, this.conv2.toOnnx(g, y, this.bn2.batchNormParams()));
+    y = this.conv3.toOnnx(g, y, this.bn3.batchNormParams());
+    return onnx.relu(g, onnx.add(g, y, this.downsample ? this.downsample.toOnnx(g, x) : x));
   }
 }
 
@@ -137,6 +148,13 @@ export class ResNet extends Backbone {
       y = stage.forward(y, ctx);
       out.push(y);
     }
+    return out;
+  }
+
+  override featuresToOnnx(g: OnnxGraph, x: string): string[] {
+    const stem = this.maxpool.toOnnx(g, this.relu.toOnnx(g, this.conv1.toOnnx(g, x, this.bn1.batchNormParams())));
+    const out = [stem];
+    for (const stage of this.stages) out.push(stage.toOnnx(g, out[out.length - 1] as string));
     return out;
   }
 }

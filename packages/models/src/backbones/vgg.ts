@@ -10,6 +10,7 @@
  */
 import { maxPoolWithSwitches, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Dropout } from '../layers/activations.js';
 import { BatchNorm2d } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv.js';
@@ -50,6 +51,9 @@ class ConvUnit extends Layer {
       return tf.relu(this.bn ? this.bn.forward(y, ctx) : y) as Tensor4D;
     });
   }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return onnx.relu(g, this.conv.toOnnx(g, x, this.bn?.batchNormParams()));
+  }
 }
 
 /** The five convolution stages of VGG-16 (no pooling): `stage(i)` maps stage input to output. */
@@ -78,6 +82,11 @@ export class VggStages extends Module {
     for (const u of this.stageUnits[i] ?? []) y = u.forward(y, ctx);
     return y;
   }
+  stageToOnnx(i: number, g: OnnxGraph, x: string): string {
+    let y = x;
+    for (const u of this.stageUnits[i] ?? []) y = u.toOnnx(g, y);
+    return y;
+  }
 }
 
 /** fc6 (7x7, optionally dilated) and fc7 (1x1) as convolutions with ReLU and dropout 0.5. */
@@ -99,6 +108,10 @@ export class FullyConvolutional extends Module {
       const y = this.drop.forward(tf.relu(this.fc6.forward(x)) as Tensor4D, ctx);
       return this.drop.forward(tf.relu(this.fc7.forward(y)) as Tensor4D, ctx);
     });
+  }
+  /** Dropout is the identity in evaluation mode. */
+  toOnnx(g: OnnxGraph, x: string): string {
+    return onnx.relu(g, this.fc7.toOnnx(g, onnx.relu(g, this.fc6.toOnnx(g, x))));
   }
 }
 
@@ -129,6 +142,18 @@ export class FcnVgg16 extends Module {
     if (i === 1) return block(3, x);
     return this.fc.forward(block(4, x), ctx);
   }
+  featuresToOnnx(g: OnnxGraph, x: string): { pool3: string; pool4: string; fc7: string } {
+    const pool3 = this.stageToOnnx(0, g, x);
+    const pool4 = this.stageToOnnx(1, g, pool3);
+    return { pool3, pool4, fc7: this.stageToOnnx(2, g, pool4) };
+  }
+  /** {@link stage} as ONNX nodes (one graph per Clockwork stage, or all three in one). */
+  stageToOnnx(i: 0 | 1 | 2, g: OnnxGraph, x: string): string {
+    const block = (s: number, y: string) => this.pool.toOnnx(g, this.convs.stageToOnnx(s, g, y));
+    if (i === 0) return block(2, block(1, block(0, x)));
+    if (i === 1) return block(3, x);
+    return this.fc.toOnnx(g, block(4, x));
+  }
 }
 
 /** The Dilation front-end's VGG-16: pool4/pool5 removed, conv5 dilation 2, fc6 dilation 4 (/8). */
@@ -151,6 +176,14 @@ export class DilatedVgg16 extends Module {
     }
     return this.fc.forward(y, ctx);
   }
+  featuresToOnnx(g: OnnxGraph, x: string): string {
+    let y = x;
+    for (let s = 0; s < 5; s++) {
+      y = this.convs.stageToOnnx(s, g, y);
+      if (s < 3) y = this.pool.toOnnx(g, y);
+    }
+    return this.fc.toOnnx(g, y);
+  }
 }
 
 /** VGG-16 with BatchNorm whose pooling keeps switches (DeconvNet and SegNet encoders). */
@@ -170,6 +203,22 @@ export class SwitchVgg16 extends Module {
       const conv = this.convs.stage(s, y, ctx);
       const { output, switches } = maxPoolWithSwitches(conv, { size: 2 });
       out.push({ pooled: output, switches, size: [conv.shape[1], conv.shape[2]] });
+      y = output;
+    }
+    return out;
+  }
+  /**
+   * {@link encode} as ONNX nodes. The switches are `MaxPool`'s `Indices`, counted over the whole
+   * NCHW tensor as `MaxUnpool` reads them (not core's per-plane encoding).
+   */
+  encodeToOnnx(g: OnnxGraph, x: string): Array<{ pooled: string; indices: string; size: [number, number] }> {
+    const out: Array<{ pooled: string; indices: string; size: [number, number] }> = [];
+    let y = x;
+    for (let s = 0; s < 5; s++) {
+      const conv = this.convs.stageToOnnx(s, g, y);
+      const [, , h, w] = g.nchw(conv, 'SwitchVgg16');
+      const { output, indices } = onnx.maxPoolWithIndices(g, conv, { kernel: 2 });
+      out.push({ pooled: output, indices, size: [h, w] });
       y = output;
     }
     return out;

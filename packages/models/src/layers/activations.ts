@@ -1,5 +1,6 @@
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Layer, type ForwardContext } from '../module.js';
 
 export type ActivationName = 'relu' | 'relu6' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'identity';
@@ -22,6 +23,24 @@ export function activate(x: Tensor4D, name: ActivationName): Tensor4D {
   }
 }
 
+/** Emits an activation by name: `Relu`, `Clip(0, 6)`, `HardSwish`, `HardSigmoid(1/6, 0.5)`, `Sigmoid`. */
+export function activateOnnx(g: OnnxGraph, x: string, name: ActivationName): string {
+  switch (name) {
+    case 'relu':
+      return onnx.relu(g, x);
+    case 'relu6':
+      return onnx.clip(g, x, 0, 6);
+    case 'hardsigmoid':
+      return onnx.hardSigmoid(g, x);
+    case 'hardswish':
+      return onnx.hardSwish(g, x);
+    case 'sigmoid':
+      return onnx.sigmoid(g, x);
+    case 'identity':
+      return x;
+  }
+}
+
 /** Parameter-free activation layer; occupies a Sequential index like PyTorch's `nn.ReLU()`. */
 export class Activation extends Layer {
   constructor(readonly kind: ActivationName) {
@@ -29,6 +48,9 @@ export class Activation extends Layer {
   }
   forward(x: Tensor4D): Tensor4D {
     return activate(x, this.kind);
+  }
+  override toOnnx(g: OnnxGraph, input: string): string {
+    return activateOnnx(g, input, this.kind);
   }
 }
 
@@ -44,5 +66,9 @@ export class Dropout extends Layer {
     if (!ctx.training || ctx.deterministic || this.rate === 0) return x;
     const [n, , , c] = x.shape;
     return tf.dropout(x, this.rate, this.channelwise ? [n, 1, 1, c] : undefined) as Tensor4D;
+  }
+  /** Identity: the export is of evaluation mode. */
+  override toOnnx(_g: OnnxGraph, input: string): string {
+    return input;
   }
 }

@@ -1,6 +1,9 @@
 import { tf } from '@pixelwise/core';
 import type { Tensor1D, Tensor4D } from '@pixelwise/core';
+import { onnx, type BatchNormParams, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Layer, type ForwardContext } from '../module.js';
+import { onnxName } from '../onnx/names.js';
+import { onnxVector } from '../onnx/weights.js';
 
 /**
  * `nn.BatchNorm2d` (NHWC): in training, normalises with batch statistics and updates the running
@@ -42,5 +45,14 @@ export class BatchNorm2d extends Layer {
     });
     const y = tf.batchNorm(x, mean as Tensor1D, variance as Tensor1D, this.bias as unknown as Tensor1D, this.weight as unknown as Tensor1D, this.eps);
     return y;
+  }
+
+  /** The running statistics and affine parameters (evaluation mode), for a node or for folding. */
+  batchNormParams(): BatchNormParams {
+    return { scale: onnxVector(this.weight), bias: onnxVector(this.bias), mean: onnxVector(this.runningMean), variance: onnxVector(this.runningVar), epsilon: this.eps };
+  }
+  /** `BatchNormalization` (inference mode) where no convolution precedes it to fold into. */
+  override toOnnx(g: OnnxGraph, input: string): string {
+    return onnx.batchNormalization(g, input, this.batchNormParams(), onnxName(this, 'bn'));
   }
 }

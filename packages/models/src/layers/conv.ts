@@ -1,6 +1,9 @@
 import { atrousConv2d, tf, transposedConv2d } from '@pixelwise/core';
 import type { Tensor1D, Tensor4D } from '@pixelwise/core';
+import { onnx, type BatchNormParams, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Layer, nextSeed, type ForwardContext } from '../module.js';
+import { onnxName } from '../onnx/names.js';
+import { onnxVector, onnxWeights } from '../onnx/weights.js';
 
 type ConvObserver = (layer: Layer, input: Tensor4D, output: Tensor4D) => void;
 let observer: ConvObserver | undefined;
@@ -80,6 +83,18 @@ export class Conv2d extends Layer {
       return out;
     });
   }
+
+  /** A following BatchNorm2d folds into this convolution on export. */
+  readonly foldsBatchNorm = true;
+  /** `Conv` with OIHW weights (depthwise: `[C, 1, k, k]`, `group` C) and explicit pads; `bn` folded in. */
+  override toOnnx(g: OnnxGraph, input: string, bn?: BatchNormParams): string {
+    const { stride = 1, padding = 0, dilation = 1 } = this.options;
+    let weight = onnxWeights(this.weight, this.depthwise ? 'depthwise' : 'conv');
+    let bias = this.bias ? onnxVector(this.bias) : undefined;
+    if (bn) ({ weight, bias } = onnx.foldBatchNorm(weight, bias, bn, 0));
+    const group = this.depthwise ? this.inChannels : 1;
+    return onnx.conv(g, input, { weight, ...(bias ? { bias } : {}), strides: stride, dilations: dilation, pads: padding, group, name: onnxName(this, 'conv') });
+  }
 }
 
 export interface ConvTranspose2dOptions {
@@ -120,5 +135,16 @@ export class ConvTranspose2d extends Layer {
     });
     observer?.(this, x, out);
     return out;
+  }
+
+  /** A following BatchNorm2d folds into this convolution on export. */
+  readonly foldsBatchNorm = true;
+  /** `ConvTranspose` with IOHW weights, PyTorch's padding and output padding; `bn` folded in. */
+  override toOnnx(g: OnnxGraph, input: string, bn?: BatchNormParams): string {
+    let weight = onnxWeights(this.weight, 'deconv');
+    let bias = this.bias ? onnxVector(this.bias) : undefined;
+    if (bn) ({ weight, bias } = onnx.foldBatchNorm(weight, bias, bn, 1));
+    const { stride, padding = 0, outputPadding = 0 } = this.options;
+    return onnx.convTranspose(g, input, { weight, ...(bias ? { bias } : {}), strides: stride, pads: padding, outputPadding, name: onnxName(this, 'deconv') });
   }
 }

@@ -1,5 +1,6 @@
-import { adaptiveAvgPool2d, tf } from '@pixelwise/core';
+import { adaptiveAvgPool2d, pooledOutputSize, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Layer } from '../module.js';
 
 /** `nn.MaxPool2d(kernel, stride, padding, ceil_mode)` (NHWC). */
@@ -14,10 +15,7 @@ export class MaxPool2d extends Layer {
   }
   /** Output size of one axis, PyTorch's rule (a window must start inside input or left padding). */
   outSize(size: number): number {
-    const span = size + 2 * this.padding - this.kernel;
-    let out = (this.ceilMode ? Math.ceil(span / this.stride) : Math.floor(span / this.stride)) + 1;
-    if (this.ceilMode && (out - 1) * this.stride >= size + this.padding) out -= 1;
-    return out;
+    return pooledOutputSize(size, this.kernel, this.stride, this.padding, this.ceilMode, 'MaxPool2d');
   }
   forward(x: Tensor4D): Tensor4D {
     const [, h, w] = x.shape;
@@ -32,6 +30,10 @@ export class MaxPool2d extends Layer {
       return tf.maxPool(padded, this.kernel, this.stride, 'valid');
     });
   }
+  /** `MaxPool` with explicit pads; ceil mode becomes extra end padding (see core's onnx.maxPool). */
+  override toOnnx(g: OnnxGraph, input: string): string {
+    return onnx.maxPool(g, input, { kernel: this.kernel, strides: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+  }
 }
 
 /** `nn.AdaptiveAvgPool2d([h, w])` with PyTorch's bins. */
@@ -44,5 +46,9 @@ export class AdaptiveAvgPool2d extends Layer {
     if (this.size[0] === 1 && this.size[1] === 1) return tf.mean(x, [1, 2], true) as Tensor4D;
     if (h === this.size[0] && w === this.size[1]) return x;
     return adaptiveAvgPool2d(x, this.size);
+  }
+  /** `GlobalAveragePool`, `AveragePool` or bin-matrix `MatMul`s (PyTorch's bins). */
+  override toOnnx(g: OnnxGraph, input: string): string {
+    return onnx.adaptiveAveragePool(g, input, this.size);
   }
 }

@@ -1,0 +1,76 @@
+/** Small synthetic inputs for the dense CRF's tests: an image with regions, and noisy unaries. */
+import { readFileSync } from 'node:fs';
+import { rng } from './rng.js';
+
+export interface CrfScene {
+  width: number;
+  height: number;
+  numClasses: number;
+  /** `[H, W, 3]` 8-bit RGB. */
+  image: Uint8Array;
+  /** `[H, W]` the region each pixel belongs to. */
+  truth: Uint8Array;
+  /** `[C, H, W]` softmax probabilities of noisy scores that favour the true region. */
+  probabilities: Float32Array;
+}
+
+/**
+ * Vertical bands of smoothly varying colour (one per class, cycling), with `pixelNoise` on the
+ * colours, and class scores `margin * onehot(truth) + N(0, scoreNoise)`.
+ */
+export function crfScene(width: number, height: number, numClasses: number, seed: number, options: { margin?: number; scoreNoise?: number; pixelNoise?: number } = {}): CrfScene {
+  const r = rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+  const n = width * height;
+  const margin = options.margin ?? 1;
+  const scoreNoise = options.scoreNoise ?? 1;
+  const pixelNoise = options.pixelNoise ?? 4;
+  const image = new Uint8Array(n * 3);
+  const truth = new Uint8Array(n);
+  const probabilities = new Float32Array(numClasses * n);
+  const bands = Math.max(2, numClasses);
+  const scores = new Float64Array(numClasses);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const band = Math.min(bands - 1, Math.floor((x * bands) / width));
+      const label = band % numClasses;
+      truth[i] = label;
+      const base = [60 + 60 * (band % 3), 200 - 50 * (band % 4), 40 + 3 * y];
+      for (let c = 0; c < 3; c++) image[i * 3 + c] = Math.max(0, Math.min(255, Math.round((base[c] as number) + pixelNoise * gauss())));
+      let max = -Infinity;
+      for (let k = 0; k < numClasses; k++) {
+        scores[k] = (k === label ? margin : 0) + scoreNoise * gauss();
+        max = Math.max(max, scores[k] as number);
+      }
+      let sum = 0;
+      for (let k = 0; k < numClasses; k++) sum += Math.exp((scores[k] as number) - max);
+      for (let k = 0; k < numClasses; k++) probabilities[k * n + i] = Math.exp((scores[k] as number) - max) / sum;
+    }
+  }
+  return { width, height, numClasses, image, truth, probabilities };
+}
+
+/** A case of packages/core/fixtures/crf-reference.json: densecrf's own outputs (scripts/make_crf_fixtures.py). */
+export interface CrfReferenceCase {
+  name: string;
+  /** `filter`: raw lattice filtering of `unary` on bilateral features; `q`: marginals after mean field. */
+  kind: 'filter' | 'q';
+  width: number;
+  height: number;
+  numClasses: number;
+  iterations: number;
+  gaussian: { weight: number; xy: number };
+  bilateral: { weight: number; xy: number; rgb: number };
+  normalization: 'symmetric' | 'after' | 'before' | 'none';
+  /** `[H, W, 3]`. */
+  image: number[];
+  /** `[C, H, W]`. */
+  unary: number[];
+  /** `[C, H, W]`. */
+  expected: number[];
+}
+
+export function crfReference(): CrfReferenceCase[] {
+  return (JSON.parse(readFileSync(new URL('../../fixtures/crf-reference.json', import.meta.url), 'utf8')) as { cases: CrfReferenceCase[] }).cases;
+}
