@@ -9,7 +9,7 @@
  * @internal Used by the PyTorch checkpoint reader; not part of the public surface.
  */
 import { errorMessage, FormatError } from './errors.js';
-import { build, PyDict, PyGlobal, PyObject, describe, type Fail, type PyKey, type PyValue, type UnpickleOptions } from './pickle-values.js';
+import { build, PyDict, PyGlobal, describe, type Fail, type PyKey, type PyValue, type UnpickleOptions } from './pickle-values.js';
 
 export type { UnpickleOptions };
 
