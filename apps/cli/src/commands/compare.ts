@@ -24,10 +24,11 @@ function fromFile(f: RunFile, file: string): RunLike {
   };
 }
 
-/** REF: a run id, a `--json` output file, or a git ref (latest saved run at that commit). */
-async function resolveRef(db: Database, ref: string, flag: string): Promise<RunLike> {
-  if (/^\d+$/.test(ref) && !existsSync(ref)) return runLikeFromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
+/** REF: a run id, a `--json` output file, or a git ref (latest saved run at that commit); `db` null: files only. */
+async function resolveRef(db: Database | null, ref: string, flag: string): Promise<RunLike> {
   if (existsSync(ref)) return fromFile(readRunFile(ref), ref);
+  if (db === null) throw new CliError(`${flag} ${ref}: no such file`);
+  if (/^\d+$/.test(ref)) return runLikeFromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
   const commit = resolveGitRef(ref) ?? (/^[0-9a-f]{7,40}$/i.test(ref) ? ref : null);
   if (!commit) throw new CliError(`${flag} ${ref}: not a run id, a JSON file, or a git ref`);
   const id = await latestRunAtCommit(db, commit);
@@ -50,11 +51,10 @@ export function registerCompareCommand(program: Command): void {
       const threshold = Number(opts.threshold);
       if (!Number.isFinite(threshold) || threshold < 0) throw new CliError(`--threshold: expected a non-negative number of percent, got '${opts.threshold}'`);
       const target = opts.post ? postTargetFromEnv(opts.pr) : null;
-      const comparison = await withDb(async (db) => {
-        const base = await resolveRef(db, opts.base, '--base');
-        const head = await resolveRef(db, opts.head, '--head');
-        return compareRuns(base, head, threshold, process.env.PIXELWISE_DASHBOARD_URL ?? 'http://localhost:3000');
-      });
+      const both = async (db: Database | null) => [await resolveRef(db, opts.base, '--base'), await resolveRef(db, opts.head, '--head')] as const;
+      // Two --json files need no database; anything else reads it, read-only.
+      const [base, head] = existsSync(opts.base) && existsSync(opts.head) ? await both(null) : await withDb(both, { readOnly: true });
+      const comparison = compareRuns(base, head, threshold, process.env.PIXELWISE_DASHBOARD_URL ?? 'http://localhost:3000');
       const md = comparisonMarkdown(comparison);
       if (opts.format === 'json') writeJson({ ...comparison, markdown: md });
       else process.stdout.write(md);

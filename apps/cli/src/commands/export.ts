@@ -2,10 +2,15 @@ import { Option, type Command } from 'commander';
 import { exportRuns } from '@pixelwise/db';
 import { withDb, writeJson } from '../db/open.js';
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: string | number | boolean | null): string {
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote or line break. A text that a spreadsheet
+ * would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; OWASP's
+ * "CSV injection") gets a leading `'`, which spreadsheets show as text; numbers stay numbers.
+ */
+export function csvField(v: string | number | boolean | null): string {
   if (v == null) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -28,6 +33,6 @@ export function registerExportCommand(program: Command): void {
         if (opts.format === 'json') writeJson({ database: db.location.display, runs: rows });
         else process.stdout.write(toCsv(rows));
         process.stderr.write(`exported ${rows.length} run(s) from ${db.location.display}\n`);
-      });
+      }, { readOnly: true });
     });
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { leaderboard, LEADERBOARD_SORTS, type LeaderboardRow, type LeaderboardSort } from '@pixelwise/db';
-import { fmt, mdTable, textTable, withDb, writeJson } from '../db/open.js';
+import { mdTable } from '../db/markdown.js';
+import { fmt, textTable, withDb, writeJson } from '../db/open.js';
 
 const header = ['#', 'model', 'mIoU %', 'fps', 'p50 ms', 'GMACs', 'params M', 'backend', 'device', 'run'];
 const cells = (r: LeaderboardRow) => [
@@ -47,6 +48,6 @@ export function registerLeaderboardCommand(program: Command): void {
           process.stdout.write(`${textTable(header, rows.map(cells))}\n`);
         }
         process.stderr.write(`${rows.length} model(s), ranked by ${opts.sort}, from ${db.location.display} in ${ms.toFixed(0)} ms\n`);
-      });
+      }, { readOnly: true });
     });
 }

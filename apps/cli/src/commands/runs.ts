@@ -33,7 +33,7 @@ export function registerRunsCommands(program: Command): void {
           )}\n`,
         );
         if (rows.length === 0) process.stderr.write(`no runs in ${db.location.display} yet\n`);
-      });
+      }, { readOnly: true });
     });
 
   runs
@@ -57,7 +57,7 @@ export function registerRunsCommands(program: Command): void {
           lines.push('', textTable(['id', 'class', 'IoU %', 'acc %'], r.perClass.map((c) => [c.id, c.name, fmt.pct(c.iou), fmt.pct(c.accuracy)])));
         }
         process.stdout.write(`${lines.join('\n')}\n`);
-      });
+      }, { readOnly: true });
     });
 
   runs
