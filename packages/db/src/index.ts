@@ -27,7 +27,7 @@ export {
   type ValidRunInput,
 } from './input.js';
 export { listRuns, countRuns, getRun, latestRunAtCommit, similarSpeedRuns, exportRuns, type RunSummary, type RunDetail, type ListOptions } from './query.js';
-export { leaderboard, leaderboardFacets, LEADERBOARD_SORTS, type LeaderboardFacets, type LeaderboardOptions, type LeaderboardRow, type LeaderboardSort } from './leaderboard.js';
+export { leaderboard, modelLabel, leaderboardFacets, LEADERBOARD_SORTS, type LeaderboardFacets, type LeaderboardOptions, type LeaderboardRow, type LeaderboardSort } from './leaderboard.js';
 export { compareRuns, classDeltas, runLikeFromRun, speedNoise, signed, METRICS, type Comparison, type MetricChange, type MetricName, type RunLike, type SpeedChange } from './compare.js';
 export { detectGit, resolveGitRef, type GitInfo } from './git.js';
 export { encodeConfusion, decodeConfusion, CONFUSION_ENCODING } from './confusion.js';

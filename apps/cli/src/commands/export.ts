@@ -1,6 +1,6 @@
-import { Option, type Command } from 'commander';
 import { exportRuns } from '@pixelwise/db';
 import { withDb, writeJson } from '../db/open.js';
+import { defineCommand, flag } from '../flags.js';
 
 /**
  * RFC 4180 field: quoted when it holds a comma, quote or line break. A text that a spreadsheet
@@ -22,17 +22,19 @@ export function toCsv(rows: Array<Record<string, string | number | boolean | nul
 }
 
 /** `pixelwise export --format csv|json`: every run, one row each, to stdout. */
-export function registerExportCommand(program: Command): void {
-  program
-    .command('export')
-    .description('export every saved run as CSV or JSON (stdout)')
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .action(async (opts: { format: 'csv' | 'json' }) => {
-      await withDb(async (db) => {
+export const registerExportCommand = defineCommand({
+  name: 'export',
+  description: 'export every saved run as CSV or JSON (stdout)',
+  flags: { format: flag.choice('output format', ['csv', 'json'], { default: 'csv' }) },
+  run: async (opts) => {
+    await withDb(
+      async (db) => {
         const rows = await exportRuns(db);
         if (opts.format === 'json') writeJson({ database: db.location.display, runs: rows });
         else process.stdout.write(toCsv(rows));
         process.stderr.write(`exported ${rows.length} run(s) from ${db.location.display}\n`);
-      }, { readOnly: true });
-    });
-}
+      },
+      { readOnly: true },
+    );
+  },
+});

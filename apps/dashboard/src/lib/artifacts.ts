@@ -5,7 +5,7 @@
  * checked, the type fixed by the kind).
  */
 import type { ArtifactRead, Database, RunDetail } from '@pixelwise/db';
-import { z } from 'zod';
+import { parseFrameRecord, type FrameRecordFile } from '@pixelwise/eval';
 import { loadDbModule } from './db';
 
 export type Artifact = RunDetail['artifacts'][number];
@@ -42,38 +42,12 @@ export async function readRunArtifact(db: Database, a: Artifact): Promise<Artifa
   return (await loadDbModule()).readArtifact(db.artifactRoot, { kind: a.kind, path: a.stored, bytes: a.bytes, sha256: a.sha256 });
 }
 
-const frameRecordSchema = z.object({
-  method: z.string().max(100),
-  schedule: z.string().max(100).optional(),
-  units: z.array(z.string().max(100)).max(64),
-  frames: z
-    .array(
-      z.object({
-        video: z.string().max(200),
-        frame: z.number().int().nonnegative(),
-        ran: z.array(z.string().max(100)),
-        ms: z.number().finite().nonnegative(),
-        meanIoU: z.number().min(0).max(1).nullable(),
-      }),
-    )
-    .max(100_000),
-});
-export type FrameRecord = z.output<typeof frameRecordSchema>;
+export type FrameRecord = FrameRecordFile;
 
 /** Reads a `frame-record` artifact from the artifact root; a problem becomes one line naming the file. */
 export async function readFrameRecord(db: Database, a: Artifact): Promise<{ ok: true; value: FrameRecord } | { ok: false; error: string }> {
   const file = await readRunArtifact(db, a);
   if (!file.ok) return { ok: false, error: file.error };
-  let json: unknown;
-  try {
-    json = JSON.parse(file.body.toString('utf8'));
-  } catch {
-    return { ok: false, error: `${artifactName(a)}: not valid JSON` };
-  }
-  const r = frameRecordSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    return { ok: false, error: `${artifactName(a)}: ${i?.path.join('.') || 'top level'}: ${i?.message ?? 'invalid'}` };
-  }
-  return { ok: true, value: r.data };
+  const r = parseFrameRecord(file.body.toString('utf8'));
+  return r.ok ? r : { ok: false, error: `${artifactName(a)}: ${r.error}` };
 }
