@@ -13,6 +13,7 @@ import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
 import { benchRegionConv } from './region-conv.js';
+import { benchTrainStep } from './train-step.js';
 import { benchWeightsLoad } from './weights-load.js';
 import type { BenchReport } from './report.js';
 
@@ -59,6 +60,17 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     if (!values.weights) throw new Error('weights-load: needs --weights DIR (the .pth files of scripts/make_torchvision_fixtures.py --pth DIR; see docs/MODELS.md)');
     return benchWeightsLoad({ dir: values.weights, warmup: 1, iterations: Math.min(iterations, 5) });
   },
+  'train-step': () =>
+    benchTrainStep({
+      cases: [
+        { model: 'fcn8s-lite', batch: 8, size: 192 },
+        { model: 'pspnet-lite', batch: 8, size: 192 },
+        { model: 'layer-cascade-lite', batch: 8, size: 256 },
+        { model: 'fcn_resnet50', batch: 2, size: 128, torch: true },
+      ],
+      steps: 3,
+      rounds: Math.min(iterations, 3),
+    }),
   crf: () => benchCrf({ sizes: [256, 512, 768, 1024], numClasses: 21, iterations: 10, rounds: Math.min(iterations, 3), poolImages: 4, poolSize: 512, workers: 2 }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
@@ -71,7 +83,7 @@ const reports: BenchReport[] = [];
 for (const [name, run] of Object.entries(benches)) {
   if (values.only && values.only !== name) continue;
   // These need files made beforehand (a trained model, large checkpoints): they run only when asked for.
-  if (!values.only && (name === 'cascade' || name === 'weights-load')) continue;
+  if (!values.only && (name === 'cascade' || name === 'weights-load' || name === 'train-step')) continue;
   reports.push(await run());
 }
 if (values.json) {
