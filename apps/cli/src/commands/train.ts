@@ -1,13 +1,13 @@
 /**
  * `pixelwise train --model NAME --data DIR [--epochs E] [--batch B] [--lr LR] [--size WxH]
- * [--out CKPT] [--resume] [--optimizer sgd|adam] [--seed S] [--backend B] [--json] [--save]`:
+ * [--out CKPT] [--resume] [--optimizer sgd|adam] [--loss ce|iou|lovasz] [--seed S] [--backend B] [--json] [--save]`:
  * any registry model through the one training loop — segmentation models on an image data set
  * (`--mode full` for a cascade's deep-supervision baseline), TDNet students by distillation from
  * `--teacher CKPT`, flow networks on a video data set's frame pairs.
  */
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
-import { MODELS, type EpochRecord } from '@pixelwise/models';
+import { MODELS, PIXEL_LOSSES, type EpochRecord } from '@pixelwise/models';
 import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
 import { flowSetup, tdnetSetup } from '@pixelwise/video/node';
 import { CliError } from '../errors.js';
@@ -28,6 +28,7 @@ const FLAGS = {
   optimizer: flag.choice('optimizer (default sgd; flow models: adam)', ['sgd', 'adam']),
   seed: flag.int('seed for shuffling and augmentation', 0, 2 ** 31 - 1, { default: '0' }),
   auxWeight: flag.number('weight of auxiliary losses', -1, 10, { default: '0.4' }),
+  loss: flag.choice('segmentation models: pixel loss of every term (main, auxiliary, cascade stages): ce (cross-entropy, the default), iou (corpus-level soft IoU), lovasz (Lovasz-softmax)', PIXEL_LOSSES),
   val: flag.negated('skip validation after each epoch'),
   teacher: flag.path('TDNet students: the teacher checkpoint (pspnet-lite) for grouped distillation', { arg: '<ckpt>' }),
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
@@ -52,6 +53,7 @@ export interface TrainResult {
 /** The package setup of what `--model` is: segmentation, TDNet distillation or flow training. */
 async function setupFor(o: Flags): Promise<TrainingSetup> {
   const task = MODELS[o.model]?.task;
+  if (o.loss !== undefined && task !== 'segmentation') throw new CliError(`--loss: applies to segmentation models only; ${o.model} is a ${task} model`);
   if (o.teacher !== undefined && task !== 'video') throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher');
   if (task === 'video') {
     if (o.teacher === undefined) throw new CliError('--teacher: required for TDNet students (a pspnet-lite checkpoint)');
@@ -63,7 +65,7 @@ async function setupFor(o: Flags): Promise<TrainingSetup> {
     return flowSetup({ model: o.model, data: o.data, validate: o.val, ...(o.size ? { crop: o.size } : {}) });
   }
   const options = modelOptionFlags(o.model, { mode: o.mode });
-  return segmentationSetup({ model: o.model, data: o.data, options, crop: o.size ?? [256, 256], auxWeight: o.auxWeight, validate: o.val });
+  return segmentationSetup({ model: o.model, data: o.data, options, crop: o.size ?? [256, 256], auxWeight: o.auxWeight, validate: o.val, ...(o.loss ? { loss: o.loss } : {}) });
 }
 
 const describeVal = (r: EpochRecord): string => {

@@ -7,6 +7,7 @@
 import type { Module } from '../module.js';
 import { createModel, ModelConfigError, modelEntry, resolveModelOptions, type ModelOptions } from '../registry.js';
 import { fit, type EpochRecord, type FitConfig, type FitHooks, type StepInfo, type TrainingTask, type TrainState } from '../train/fit.js';
+import type { PixelLossName } from '../losses/segmentor-loss.js';
 import { segmentationTask } from '../train/segmentation.js';
 import { openDataset, type SegmentationDataset } from './datasets.js';
 import { checkpointEachEpoch, resumeHooks, type CheckpointTarget } from './fit-checkpoints.js';
@@ -87,13 +88,16 @@ export interface SegmentationSetupOptions {
   /** Training crop `[height, width]`. */
   crop: [number, number];
   auxWeight?: number;
+  /** Pixel loss of every term (main, auxiliary heads, cascade stages). Default `ce`. */
+  loss?: PixelLossName;
   /** Validate on the data's val split after each epoch (when it has one). Default true. */
   validate?: boolean;
 }
 
 /**
  * Supervised training of a registry segmentor on a data set directory: classes and ignore index
- * from the data, auxiliary heads on (deep supervision) where the model has them.
+ * from the data, auxiliary heads on (deep supervision) where the model has them, the pixel loss
+ * (`loss`) recorded in the checkpoint's `config`.
  */
 export async function segmentationSetup(o: SegmentationSetupOptions): Promise<TrainingSetup> {
   const entry = modelEntry(o.model);
@@ -105,13 +109,15 @@ export async function segmentationSetup(o: SegmentationSetupOptions): Promise<Tr
   const options = resolveModelOptions(o.model, { ...aux, ...o.options, numClasses });
   const model = createModel(o.model, options as ModelOptions);
   const classNames = data.classes.map((c) => c.name);
+  const loss = o.loss ?? 'ce';
   const task = segmentationTask(model, data, {
     crop: o.crop,
     ignoreIndex: data.ignoreIndex,
     numClasses,
     classNames,
+    loss,
     ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}),
     ...(val ? { val } : {}),
   });
-  return { name: o.model, options, model, task, numClasses, classNames, dataset: o.data, datasetKind: 'images', config: { crop: o.crop, ignoreIndex: data.ignoreIndex, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) }, summary: `${o.model} on ${o.data} (${data.names.length} images)`, dispose: () => model.dispose() };
+  return { name: o.model, options, model, task, numClasses, classNames, dataset: o.data, datasetKind: 'images', config: { crop: o.crop, ignoreIndex: data.ignoreIndex, loss, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) }, summary: `${o.model} on ${o.data} (${data.names.length} images)`, dispose: () => model.dispose() };
 }
