@@ -21,7 +21,15 @@ describe('CrfWorkerPool', () => {
       expect(jobs[0]?.unary.length).toBe(3 * 24 * 16);
       const proposals = await pool.proposals(jobs[1] as (typeof jobs)[number], { count: 3, lambda: 0.3 });
       const job = jobs[1] as (typeof jobs)[number];
-      expect(proposals).toEqual(divMBest(new DenseCrf(job, options), job.unary, { count: 3, lambda: 0.3 }));
+      const crf = new DenseCrf(job, options);
+      expect(proposals).toEqual(divMBest(crf, job.unary, { count: 3, lambda: 0.3 }));
+      // With energies: the same label maps, each with E(y) of the CRF (no diversity terms).
+      const scored = await pool.scoredProposals(job, { count: 3, lambda: 0.3 });
+      expect(scored.labels).toEqual(proposals);
+      expect(scored.energies).toEqual(proposals.map((p) => {
+        const e = crf.energy(job.unary, p);
+        return e.unary + e.pairwise;
+      }));
     } finally {
       await pool.close();
     }

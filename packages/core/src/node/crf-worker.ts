@@ -13,7 +13,12 @@ port.on('message', (task: CrfTask) => {
       port.postMessage({ id: task.id, marginals } satisfies CrfReply, [marginals.buffer as ArrayBuffer]);
     } else {
       const proposals = divMBest(crf, task.job.unary, task.divmbest);
-      port.postMessage({ id: task.id, proposals } satisfies CrfReply, proposals.map((p) => p.buffer as ArrayBuffer));
+      const energyOf = (p: Uint8Array | Uint16Array) => {
+        const e = crf.energy(task.job.unary, p);
+        return e.unary + e.pairwise;
+      };
+      const energies = task.energies ? proposals.map(energyOf) : undefined;
+      port.postMessage({ id: task.id, proposals, ...(energies ? { energies } : {}) } satisfies CrfReply, proposals.map((p) => p.buffer as ArrayBuffer));
     }
   } catch (e) {
     port.postMessage({ id: task.id, error: e instanceof Error ? e.message : String(e) } satisfies CrfReply);
