@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crfScene } from '../test-utils/crf-scenes.js';
-import { DenseCrf, divMBest, unaryFromProbabilities } from '../crf/index.js';
+import { DenseCrf, divMBest, refineLogits, unaryFromProbabilities } from '../crf/index.js';
 import { CrfWorkerPool } from '../../dist/node/index.js';
 
 describe('CrfWorkerPool', () => {
@@ -30,6 +30,10 @@ describe('CrfWorkerPool', () => {
         const e = crf.energy(job.unary, p);
         return e.unary + e.pairwise;
       }));
+      // From network scores: what refineLogits gives here.
+      const logits = job.unary.map((u) => -u);
+      const refined = await pool.refine({ ...job, logits });
+      expect(refined).toEqual(refineLogits({ ...job, logits }, options));
     } finally {
       await pool.close();
     }
@@ -41,6 +45,9 @@ describe('CrfWorkerPool', () => {
       const job = jobs[0] as (typeof jobs)[number];
       await expect(pool.marginals({ ...job, image: new Uint8Array(5) })).rejects.toThrow(`DenseCrf: image has 5 bytes, expected ${job.width}x${job.height}x3 = ${job.width * job.height * 3}`);
       expect((await pool.marginals(job, { iterations: 0 })).length).toBe(job.unary.length);
+      const logits = new Float32Array(job.unary.length);
+      logits[5] = Number.NaN;
+      await expect(pool.refine({ ...job, logits })).rejects.toThrow('logits: NaN at class 0, pixel (5, 0); expected finite scores');
     } finally {
       await pool.close();
     }

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { DenseCrfInput, DenseCrfOptions, DivMBestOptions } from '../crf/index.js';
+import type { CrfRefinement, DenseCrfInput, DenseCrfOptions, DivMBestOptions } from '../crf/index.js';
 
 /** One image: the CRF's input and its unary energies `[C, H, W]`. */
 export interface CrfJob extends DenseCrfInput {
@@ -14,9 +14,19 @@ export interface CrfJob extends DenseCrfInput {
 }
 
 /** Messages between {@link CrfWorkerPool} and crf-worker.ts. @internal */
-export type CrfTask = { id: number; job: CrfJob; options: DenseCrfOptions } & ({ kind: 'marginals' } | { kind: 'divmbest'; divmbest: DivMBestOptions; energies: boolean });
+/** One image's network scores `[C, H, W]` (softmax and unary are computed in the worker). */
+export interface CrfLogitsJob extends DenseCrfInput {
+  logits: Float32Array;
+}
+
+/** Messages between {@link CrfWorkerPool} and crf-worker.ts. @internal */
+export type CrfTask = { id: number; options: DenseCrfOptions } & (
+  | { kind: 'marginals'; job: CrfJob }
+  | { kind: 'refine'; job: CrfLogitsJob }
+  | { kind: 'divmbest'; job: CrfJob; divmbest: DivMBestOptions; energies: boolean }
+);
 /** @internal */
-export type CrfReply = { id: number; marginals: Float32Array } | { id: number; proposals: Array<Uint8Array | Uint16Array>; energies?: number[] } | { id: number; error: string };
+export type CrfReply = { id: number; marginals: Float32Array; labels?: Uint8Array | Uint16Array } | { id: number; proposals: Array<Uint8Array | Uint16Array>; energies?: number[] } | { id: number; error: string };
 
 /** DivMBest proposals of one image and each one's CRF energy. */
 export interface ScoredProposals {
@@ -61,6 +71,13 @@ export class CrfWorkerPool {
     const reply = await this.submit({ id: this.nextId++, kind: 'marginals', job, options: { ...this.defaults, ...options } });
     if (!('marginals' in reply)) throw new Error('CrfWorkerPool: a worker answered a marginals job without marginals');
     return reply.marginals;
+  }
+
+  /** `refineLogits` of one image: softmax, unary, mean field, argmax (`predict --crf`). */
+  async refine(job: CrfLogitsJob, options: DenseCrfOptions = {}): Promise<CrfRefinement> {
+    const reply = await this.submit({ id: this.nextId++, kind: 'refine', job, options: { ...this.defaults, ...options } });
+    if (!('marginals' in reply) || reply.labels === undefined) throw new Error('CrfWorkerPool: a worker answered a refine job without labels');
+    return { marginals: reply.marginals, labels: reply.labels };
   }
 
   /** DivMBest proposals (label maps `[H, W]`) of one image. */

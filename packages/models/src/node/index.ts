@@ -19,3 +19,6 @@ export { runTraining, segmentationSetup } from './train-run.js';
 export type { RunTrainingOptions, SegmentationSetupOptions, TrainingResult, TrainingSetup } from './train-run.js';
 export { STAGE_NAMES, writePreviewArtifacts } from './previews.js';
 export type { StageArtifact } from './previews.js';
+export { DEEPLAB_CRF_GRID, gridPoints, tuneCrf } from './crf-tune.js';
+export type { CrfGrid, CrfGridPoint, TuneCrfOptions, TuneCrfResult } from './crf-tune.js';
+export { InFlight } from './in-flight.js';
