@@ -48,24 +48,28 @@ export function requireSwitch(on: boolean | undefined, given: Record<string, unk
   if (key !== undefined) throw new CliError(`${flagName(key)}: ${why}`);
 }
 
-/** `a,b,c` or MATLAB's `start:step:stop` -> positive numbers. */
-const gridList = z
-  .string()
-  .transform((text, ctx) => {
-    const range = /^([\d.]+):([\d.]+):([\d.]+)$/.exec(text);
-    let values: number[];
-    if (range) {
-      const [start, step, stop] = range.slice(1).map(Number) as [number, number, number];
-      values = [];
-      if (step > 0) for (let k = 0; start + k * step <= stop + 1e-9 && k <= 1000; k++) values.push(+(start + k * step).toFixed(10));
-    } else values = text.split(',').map((v) => (/^\s*[\d.]+(e[-+]?\d+)?\s*$/i.test(v) ? Number(v) : NaN));
-    if (values.length === 0 || values.length > 1000 || values.some((v) => !(Number.isFinite(v) && v > 0))) {
-      ctx.addIssue({ code: 'custom', message: 'expected positive numbers as a,b,c or start:step:stop (e.g. 50:10:100)' });
-      return z.NEVER;
-    }
-    return values;
-  })
-  .optional();
+/** `a,b,c` or MATLAB's `start:step:stop` -> numbers > 0 (>= 0 with `allowZero`). */
+function numberList(allowZero: boolean) {
+  const ok = (v: number) => Number.isFinite(v) && (allowZero ? v >= 0 : v > 0);
+  const what = allowZero ? 'non-negative' : 'positive';
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const range = /^([\d.]+):([\d.]+):([\d.]+)$/.exec(text);
+      let values: number[];
+      if (range) {
+        const [start, step, stop] = range.slice(1).map(Number) as [number, number, number];
+        values = [];
+        if (step > 0) for (let k = 0; start + k * step <= stop + 1e-9 && k <= 1000; k++) values.push(+(start + k * step).toFixed(10));
+      } else values = text.split(',').map((v) => (/^\s*[\d.]+(e[-+]?\d+)?\s*$/i.test(v) ? Number(v) : NaN));
+      if (values.length === 0 || values.length > 1000 || !values.every(ok)) {
+        ctx.addIssue({ code: 'custom', message: `expected ${what} numbers as a,b,c or start:step:stop (e.g. 50:10:100)` });
+        return z.NEVER;
+      }
+      return values;
+    })
+    .optional();
+}
 
-/** A list of values for `crf --tune`'s grid. */
-export const gridFlag = (description: string): FlagSpec<number[] | undefined> => ({ description, arg: '<list>', schema: gridList });
+/** A list of values (`crf --tune`'s grid, a sweep of weights). */
+export const gridFlag = (description: string, allowZero = false): FlagSpec<number[] | undefined> => ({ description, arg: '<list>', schema: numberList(allowZero) });

@@ -73,9 +73,12 @@ describe('the CRF in the loop', () => {
   });
 
   it('proposals: M label maps per image, the first the CRF labels; oracle never falls; lambda 0 gives identical maps', () => {
-    interface Proposals { oracle: number[]; reranked: number; perImage: Array<{ key: string; picked: number; features: Array<{ agreement?: number; energy: number }> }> }
+    interface Proposals { oracle: number[]; reranked: number; sweep: Array<{ agreementWeight: number; energyWeight: number; meanIoU: number }>; perImage: Array<{ key: string; picked: number; features: Array<{ agreement?: number; energy: number }> }> }
     const common = [...NET, '--input', VAL, '--gt', 'data/val/labels', '--count', '3', '--json', '--quiet'];
-    const r = json<Proposals>('proposals', ...common, '--lambda', '0.5', '--out', 'prop', '--ranker', 'ck/net.safetensors');
+    const r = json<Proposals>('proposals', ...common, '--lambda', '0.5', '--out', 'prop', '--ranker', 'ck/net.safetensors', '--agreement-weight', '1', '--energy-weight', '2', '--sweep-energy-weights', '0,2');
+    // The sweep scores the same picks as the run's own weights where they coincide.
+    expect(r.sweep.map((w) => [w.agreementWeight, w.energyWeight])).toEqual([[1, 0], [1, 2], [0, 1]]);
+    expect(r.sweep[1]?.meanIoU).toBe(r.reranked);
     expect(r.oracle).toHaveLength(3);
     for (let m = 1; m < 3; m++) expect(r.oracle[m]).toBeGreaterThanOrEqual(r.oracle[m - 1] as number);
     expect(r.oracle[0]).toBeCloseTo(meanIoU('crf'), 10);

@@ -1,7 +1,7 @@
 /**
  * `pixelwise proposals --model M --weights W --input DIR --out DIR [--count M] [--lambda L]
  * [--gt DIR] [--ranker CKPT [--ranker-model NAME]] [--agreement-weight A] [--energy-weight E]
- * [--crf-preset P ...] [--workers N] [--json]`: DivMBest proposals per image with the dense CRF
+ * [--sweep-energy-weights LIST] [--crf-preset P ...] [--workers N] [--json]`: DivMBest proposals per image with the dense CRF
  * as the model, written to OUT/proposals/KEY/01.png..MM.png, the re-ranked answer to
  * OUT/reranked/KEY.png; with `--gt`, the oracle mIoU at 1..M and the re-ranked mIoU
  * (`generateProposals` in @pixelwise/models/node; docs/CRF.md).
@@ -13,7 +13,7 @@ import { listFiles, matchKey, pairFiles } from '@pixelwise/eval/node';
 import type { Segmentor } from '@pixelwise/models';
 import { generateProposals, loadSegmentor, type ProposalInput, type ProposalsResult } from '@pixelwise/models/node';
 import { join } from 'node:path';
-import { CRF_KERNEL_FLAGS, crfIterationsFlag, crfParams, crfPresetFlag } from '../crf-flags.js';
+import { CRF_KERNEL_FLAGS, crfIterationsFlag, crfParams, crfPresetFlag, gridFlag } from '../crf-flags.js';
 import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
 import { modelFlag } from '../model-flags.js';
 import { createProgress } from '../progress.js';
@@ -32,6 +32,7 @@ const FLAGS = {
   rankerModel: { description: rankerModel.description, arg: '<name>', schema: rankerModel.schema.optional() },
   agreementWeight: flag.number(`re-ranking: weight of the soft-IoU agreement with the ranker (default ${RERANK_DEFAULTS.agreementWeight})`, 0, 1e6, { closed: true, default: String(RERANK_DEFAULTS.agreementWeight) }),
   energyWeight: flag.number(`re-ranking: weight of the CRF energy per pixel (default ${RERANK_DEFAULTS.energyWeight})`, 0, 1e6, { closed: true, default: String(RERANK_DEFAULTS.energyWeight) }),
+  sweepEnergyWeights: gridFlag('with --gt: also report the re-ranked mIoU at each of these energy weights (agreement weight 1), and by energy alone, to choose the weights on held-out images', true),
   crfPreset: crfPresetFlag(),
   crfIterations: crfIterationsFlag(),
   ...CRF_KERNEL_FLAGS,
@@ -58,7 +59,8 @@ export async function proposalsCommand(o: Parsed<typeof FLAGS>): Promise<Proposa
     if (o.ranker !== undefined) ranker = (await loadSegmentor(o.ranker, { ...(o.rankerModel ? { model: o.rankerModel } : {}), flag: '--ranker' })).model;
     const bar = createProgress(inputs.length, { label: 'proposals', unit: 'images', disabled: o.quiet === true });
     const weights = { agreementWeight: o.agreementWeight, energyWeight: o.energyWeight };
-    const r = await generateProposals({ model, ...(ranker ? { ranker } : {}), inputs, out: o.out, count: o.count, lambda: o.lambda, crf, weights, pool, onProgress: (done) => bar.update(done) });
+    const sweep = o.sweepEnergyWeights ? [...o.sweepEnergyWeights.map((energyWeight) => ({ agreementWeight: 1, energyWeight })), { agreementWeight: 0, energyWeight: 1 }] : undefined;
+    const r = await generateProposals({ model, ...(ranker ? { ranker } : {}), inputs, out: o.out, count: o.count, lambda: o.lambda, crf, weights, ...(sweep ? { sweep } : {}), pool, onProgress: (done) => bar.update(done) });
     bar.done();
     if (o.json) process.stdout.write(`${JSON.stringify({ ...r, crf })}\n`);
     else process.stdout.write(summary(r, o.out));

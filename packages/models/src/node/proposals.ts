@@ -40,6 +40,8 @@ export interface ProposalsOptions {
   lambda: number;
   crf: CrfParams;
   weights?: RerankWeights;
+  /** With ground truth: also score the re-ranked picks under each of these weights (to choose them on held-out images). */
+  sweep?: readonly RerankWeights[];
   pool: CrfWorkerPool;
   /** Ground-truth label not counted. Default 255. */
   ignoreIndex?: number;
@@ -67,6 +69,8 @@ export interface ProposalsResult {
   oracle?: number[];
   /** With ground truth: corpus mIoU of the re-ranked picks. */
   reranked?: number;
+  /** With ground truth and `sweep`: the re-ranked mIoU under each weighting. */
+  sweep?: Array<RerankWeights & { meanIoU: number }>;
 }
 
 /** `01.png`: proposal m (0-based) of `count`, zero-padded so names sort in rank order. */
@@ -80,6 +84,7 @@ export async function generateProposals(o: ProposalsOptions): Promise<ProposalsR
   const cm = { numClasses: c, ignoreIndex: o.ignoreIndex ?? 255 };
   const oracle = new OracleAccumulator({ ...cm, maxProposals: o.count });
   const reranked = new ConfusionMatrix(cm);
+  const sweep = (o.sweep ?? []).map((w) => ({ weights: w, matrix: new ConfusionMatrix(cm) }));
   const perImage: ImageProposals[] = [];
   const inFlight = new InFlight(2);
   let done = 0;
@@ -104,6 +109,7 @@ export async function generateProposals(o: ProposalsOptions): Promise<ProposalsR
       if (gt) {
         record.ious = oracle.add(gt.data, labels, { width, gtSource: input.gt, predSource: join(o.out, 'proposals', input.key) });
         reranked.add(gt.data, labels[picked] as Uint8Array, { width, gtSource: input.gt });
+        for (const sw of sweep) sw.matrix.add(gt.data, labels[bestProposal(proposalScores(features, sw.weights))] as Uint8Array, { width });
       }
       perImage.push(record);
       o.onProgress?.(++done, o.inputs.length);
@@ -115,6 +121,7 @@ export async function generateProposals(o: ProposalsOptions): Promise<ProposalsR
   if (withGt) {
     result.oracle = oracle.result().meanIoU;
     result.reranked = segmentationMetrics(reranked).meanIoU;
+    if (sweep.length > 0) result.sweep = sweep.map((sw) => ({ ...sw.weights, meanIoU: segmentationMetrics(sw.matrix).meanIoU }));
   }
   return result;
 }
