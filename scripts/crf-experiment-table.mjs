@@ -30,6 +30,10 @@ for (const [label, name] of rows) {
 console.log(`\ncrf --tune: ${tune.grid.length} grid points on ${tune.images} held-out images; mIoU there ${pct(tune.baseline.meanIoU)} without the CRF, ${pct(b.meanIoU)} at the best point`);
 
 const p = read('proposals');
+const h = read('proposals-heldout');
+const w = (x) => (x.agreementWeight === 0 ? 'energy alone' : `agreement 1, energy ${x.energyWeight}`);
+console.log(`\nre-ranking weights on the held-out images (re-ranked mIoU): ${h.sweep.map((x) => `${w(x)}: ${pct(x.meanIoU)}`).join('; ')}`);
+console.log(`chosen: ${w(p.weights)}; on the test set: ${p.sweep.map((x) => `${w(x)}: ${pct(x.meanIoU)}`).join('; ')}`);
 const at = [1, 5, 10, 30].filter((m) => m <= p.count);
 console.log(`\n| DivMBest, lambda ${p.lambda}, tuned CRF | ${at.map((m) => `M = ${m}`).join(' | ')} | re-ranked (M = ${p.count}) |`);
 console.log(`| --- | ${at.map(() => '---:').join(' | ')} | ---: |`);

@@ -35,9 +35,13 @@ evaluate crf-default "$W/pred/crf-default"
 TUNED=$(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).best; console.log(`--bi-w ${b.w1} --bi-xy ${b.thetaAlpha} --bi-rgb ${b.thetaBeta}`)' "$W/res/tune.json")
 $PW predict $NET --input "$IMG" --out "$W/pred/crf-tuned" --quiet --backend wasm --crf $TUNED
 evaluate crf-tuned "$W/pred/crf-tuned"
-# DivMBest with the tuned CRF: 30 proposals, lambda 0.08; re-ranked by the IoU-trained network.
-P="$NET --input $IMG --gt $GT --count 30 --lambda ${LAMBDA:-0.08} --quiet --json --backend wasm $TUNED"
-$PW proposals $P --out "$W/prop" --ranker "$W/ckpt/fcn32s-iou.safetensors" > "$W/res/proposals.json"
+# DivMBest with the tuned CRF: 30 proposals, lambda 0.08, re-ranked by the IoU-trained network;
+# the re-ranking weights are chosen on the held-out split, then used once on the test set.
+P="$NET --count 30 --lambda ${LAMBDA:-0.08} --ranker $W/ckpt/fcn32s-iou.safetensors --quiet --json --backend wasm $TUNED"
+[ -f "$W/res/proposals-heldout.json" ] || $PW proposals $P --input "$W/synth/val/images" --gt "$W/synth/val/labels" --out "$W/prop-heldout" \
+  --sweep-energy-weights 0,0.01,0.03,0.1,0.3,1,3 > "$W/res/proposals-heldout.json"
+RANK=$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).sweep; const b=s.reduce((a,x)=>x.meanIoU>a.meanIoU?x:a); console.log(`--agreement-weight ${b.agreementWeight} --energy-weight ${b.energyWeight}`)' "$W/res/proposals-heldout.json")
+$PW proposals $P $RANK --input "$IMG" --gt "$GT" --out "$W/prop" --sweep-energy-weights 0,0.01,0.03,0.1,0.3,1,3 > "$W/res/proposals.json"
 $PW predict --model fcn32s-lite --weights "$W/ckpt/fcn32s-iou.safetensors" --input "$IMG" --out "$W/pred/ranker" --quiet --backend wasm
 evaluate ranker "$W/pred/ranker"
 node "$(dirname "$0")/crf-experiment-table.mjs" "$W/res"
