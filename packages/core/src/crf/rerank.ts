@@ -29,7 +29,7 @@ export interface RerankWeights {
   energyWeight: number;
 }
 
-/** Our defaults, chosen on held-out synthetic images (docs/CRF.md, "The re-ranker"). */
+/** Our defaults: what a sweep on held-out synthetic images chose (docs/CRF.md, "The synthetic-data experiment"). */
 export const RERANK_DEFAULTS: Readonly<RerankWeights> = { agreementWeight: 1, energyWeight: 1 };
 
 /**
