@@ -16,7 +16,7 @@ BAND=${BAND:-2}
 mkdir -p "$W/res"
 [ -f "$W/synth/manifest.json" ] || $PW data synth --out "$W/synth" --count 200 --size 96x96 --classes 8 --seed 1 --val 0.2 --quiet
 [ -f "$W/test/manifest.json" ] || $PW data synth --out "$W/test" --count 40 --size 96x96 --classes 8 --seed 2 --val 0 --quiet
-T="--model fcn32s-lite --data $W/synth --epochs $EPOCHS --batch 8 --size 96x96 --optimizer adam --lr 0.001 --seed 3 --backend wasm --json"
+T="--model fcn32s-lite --data $W/synth --epochs $EPOCHS --batch 8 --size 96x96 --optimizer adam --lr 0.001 --seed 3 --workers 1 --backend wasm --json"
 # --resume: an interrupted run continues; a finished one returns at once.
 $PW train $T --resume --loss ce --out "$W/ckpt/fcn32s-ce.safetensors" > "$W/res/train-ce.json"
 $PW train $T --resume --loss iou --out "$W/ckpt/fcn32s-iou.safetensors" > "$W/res/train-iou.json"

@@ -67,6 +67,10 @@ describe('pixelwise train', () => {
       const sidecar = JSON.parse(readFileSync(join(dir, 'ck', `${loss}.json`), 'utf8')) as { config: { loss: string } };
       expect(sidecar.config.loss).toBe(loss);
     }
+    // Shards would each be their own corpus: only on request, and said.
+    const sharded = cli('train', '--model', 'hypercolumn-lite', '--data', 'data', '--epochs', '1', '--batch', '4', '--size', '32x32', '--loss', 'iou', '--workers', '2', '--no-val', '--out', 'ck/sharded.safetensors');
+    expect(sharded.status, sharded.stderr).toBe(0);
+    expect(sharded.stderr).toContain('train: warning: --loss iou over 2 shards: each is its own corpus (the IoU of the whole batch does not split)');
     const resume = cli('train', '--model', 'hypercolumn-lite', '--data', 'data', '--epochs', '5', '--batch', '3', '--size', '32x32', '--loss', 'ce', '--no-val', '--out', 'ck/iou.safetensors', '--resume');
     expect([resume.status, resume.stderr.trim().split('\n').at(-1)]).toEqual([2, 'pixelwise: ck/iou.safetensors: trained with --loss iou, not ce; resume with the same loss']);
     const flow = cli('train', '--model', 'flownets-lite', '--data', 'data', '--loss', 'iou');

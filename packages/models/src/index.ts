@@ -85,13 +85,14 @@ export type { OnnxGraphOptions } from './onnx/export.js';
 
 // Losses and training
 export { crossEntropy } from './losses/cross-entropy.js';
-export { PIXEL_LOSSES, pixelLoss, segmentorLoss } from './losses/segmentor-loss.js';
+export { PIXEL_LOSSES, pixelLoss, segmentorLoss, splitsOverShards } from './losses/segmentor-loss.js';
 export type { PixelLossName, SegmentorLossOptions } from './losses/segmentor-loss.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
 export { softIouLoss, type IouClasses, type IouLossOptions } from './losses/soft-iou.js';
 export { lovaszSoftmaxLoss } from './losses/lovasz-softmax.js';
-export { fit, createOptimizer, polyLearningRate } from './train/fit.js';
-export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, StepInfo, TrainingTask, TrainState, Validation } from './train/fit.js';
+export { fit, createOptimizer, polyLearningRate, sampleRng } from './train/fit.js';
+export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, SampleRng, StepInfo, TrainingTask, TrainState, Validation } from './train/fit.js';
+export { checkMemory, memoryInUse, OutOfMemoryError, WASM_HEAP_LIMIT } from './train/memory.js';
 export { evaluate, segmentationTask, train } from './train/segmentation.js';
 export type { EvaluateOptions, SegmentationTrainOptions } from './train/segmentation.js';
 export { stackBatch, loadBatch, shuffled, toUint8Rgb } from './train/batches.js';

@@ -26,6 +26,16 @@ import { softIouLoss } from './soft-iou.js';
 export const PIXEL_LOSSES = ['ce', 'iou', 'lovasz'] as const;
 export type PixelLossName = (typeof PIXEL_LOSSES)[number];
 
+/**
+ * Whether a batch's loss is the size-weighted mean of its shards' losses, so data-parallel
+ * shards and micro-batches (`--workers`, `--accumulate`) give the batch's gradient: true for
+ * cross-entropy (a mean over pixels), false for the IoU losses, whose intersection and union are
+ * sums over the whole batch (a shard's IoU is over the shard alone).
+ */
+export function splitsOverShards(loss: PixelLossName): boolean {
+  return loss === 'ce';
+}
+
 export interface SegmentorLossOptions extends CrossEntropyOptions {
   /** Pixel loss of every term. Default `ce`. */
   loss?: PixelLossName;

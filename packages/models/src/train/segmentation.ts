@@ -25,6 +25,8 @@ export interface SegmentationTrainOptions {
   flip?: number;
   /** Pixel loss of every term (main, auxiliary, stages). Default `ce`. */
   loss?: PixelLossName;
+  /** Dropout off in training (reproducible losses, e.g. to compare training set-ups). Default false. */
+  deterministic?: boolean;
   /** Weight of each auxiliary head's loss. Default 0.4 (PSPNet). */
   auxWeight?: number;
   /** Per-class weights (cross-entropy only). */
@@ -44,9 +46,9 @@ export function segmentationTask(model: Segmentor, data: SampleSource, o: Segmen
   const val = o.val;
   return {
     size: data.names.length,
-    loadBatch: async (indices, rng) => stackBatch(await loadBatch(data, [...indices], rng, augment), model.inputNorm),
+    loadBatch: async (indices, rngOf) => stackBatch(await loadBatch(data, indices, rngOf, augment), model.inputNorm),
     disposeBatch: (b) => tf.dispose([b.x, b.y]),
-    objectives: [{ role: '', model, loss: (b) => tf.tidy(() => segmentorLoss(model.forward(b.x, TRAIN), b.y, loss)) }],
+    objectives: [{ role: '', model, loss: (b) => tf.tidy(() => segmentorLoss(model.forward(b.x, o.deterministic ? { ...TRAIN, deterministic: true } : TRAIN), b.y, loss)) }],
     ...(val
       ? {
           validate: async (onProgress) => {
