@@ -1,7 +1,8 @@
 /**
  * `pixelwise predict --model NAME --weights FILE --input IMG|DIR --out DIR [--logits]
- * [--num-classes C] [--backend B]`: label PNGs (8-bit class ids) and, with `--logits`, float32
- * `[C, H, W]` .npy scores at input resolution.
+ * [--crf [--crf-preset P ...]] [--num-classes C] [--backend B]`: label PNGs (8-bit class ids)
+ * and, with `--logits`, float32 `[C, H, W]` .npy scores at input resolution; `--crf` refines the
+ * labels with the dense CRF (predict-crf.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
 import { modelFlag } from '../model-flags.js';
+import { PREDICT_CRF_FLAGS, predictCrf } from '../predict-crf.js';
 import { createProgress } from '../progress.js';
 
 const FLAGS = {
@@ -26,6 +28,7 @@ const FLAGS = {
   numClasses: flag.int('classes (default: from the checkpoint: its sidecar, else its classifier)', 1, 255),
   quiet: flag.bool('no progress output'),
   backend: backendFlag(),
+  ...PREDICT_CRF_FLAGS,
 };
 
 /** A directory's entries; a file name that is not UTF-8 is a one-line CliError, not a later "no such file". */
@@ -72,22 +75,27 @@ export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
   await setBackend(o.backend);
   const { model, warnings } = await loadSegmentor(o.weights, { model: o.model, flag: '--weights', ...(o.numClasses ? { overrides: { numClasses: o.numClasses } } : {}) });
   warnings.forEach((w) => process.stderr.write(`predict: warning: ${w}\n`));
+  const crf = predictCrf(o);
   try {
     const images = await listImages(o.input);
     const bar = createProgress(images.length, { label: 'predict', unit: 'images', disabled: o.quiet === true });
     const out = await openAtomicOutput(o.out, '--out'); // all label maps or none: a corrupt 3rd image leaves --out as it was
     for (const [i, img] of images.entries()) {
       const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
-      const p = segmentImage(model, rgb, { logits: o.logits ?? false });
+      const p = segmentImage(model, rgb, { logits: o.logits === true || crf !== undefined });
       const base = img.rel.replace(/\.png$/i, '');
-      await writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(p.labels) }));
-      if (p.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.logits }));
+      const writeLabels = (labels: ArrayLike<number>) => writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(labels) }));
+      if (crf && p.logits) await crf.add(img.path, { width: rgb.width, height: rgb.height, numClasses: model.numClasses, image: rgb.data, logits: p.logits }, writeLabels);
+      else await writeLabels(p.labels);
+      if (p.logits && o.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.logits }));
       bar.update(i + 1);
     }
+    await crf?.finish();
     await out.commit();
     bar.done();
-    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}\n`);
+    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${crf ? ' (CRF)' : ''}${o.logits ? ' and logits' : ''} to ${o.out}\n`);
   } finally {
+    await crf?.close();
     model.dispose();
   }
 }
