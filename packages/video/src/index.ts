@@ -7,6 +7,8 @@
  */
 export { cameraAt, renderVideoFrame, sampleVideoSpec, sceneAt, UNKNOWN_FLOW, videoFlow } from './data/synth-video.js';
 export type { CameraPath, SynthVideoOptions, VideoSpec } from './data/synth-video.js';
+export { domainImage, domainSpec, paletteMatrix, VIDEO_DOMAIN_NAMES, VIDEO_DOMAINS } from './data/domain.js';
+export type { VideoDomain, VideoDomainName } from './data/domain.js';
 export { frameName, parseVideoManifest, videoManifestSchema } from './data/manifest.js';
 export type { VideoManifest } from './data/manifest.js';
 export { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
@@ -33,3 +35,13 @@ export type { BaselineResult, FrameRecord, RunVideosOptions, VideoFrameInput, Vi
 export { stageTimeline, UNIT_COLOURS } from './stage-timeline.js';
 export { checkMethodModel, frameRecordOf, VIDEO_METHODS, videoMethod } from './methods.js';
 export type { VideoMethod, VideoMethodSetup } from './methods.js';
+export { discriminatorInput, FCDiscriminator } from './uda/discriminator.js';
+export type { DiscriminatorOptions, DiscriminatorSoftmax } from './uda/discriminator.js';
+export { GAN_LOSSES, ganLoss, SOURCE_DOMAIN, TARGET_DOMAIN } from './uda/gan-loss.js';
+export type { GanLoss } from './uda/gan-loss.js';
+export { framePairs } from './uda/frame-pairs.js';
+export type { FramePair, PairSource, PairVideo } from './uda/frame-pairs.js';
+export { ADAPTATION_METHODS, adaptationTask, DISCRIMINATOR_OPTIMIZER } from './uda/adaptation-task.js';
+export type { AdaptationBatch, AdaptationConfig, AdaptationMethod, StepScores } from './uda/adaptation-task.js';
+export { consistencyFilter, pseudoLabel } from './uda/pseudo-labels.js';
+export type { FlowEstimator, PseudoLabel, PseudoLabelOptions } from './uda/pseudo-labels.js';

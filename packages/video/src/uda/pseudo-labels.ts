@@ -1,0 +1,97 @@
+/**
+ * Pseudo-labels for video self-training (VST, Shin et al. 2021, phase 2), made robust by time:
+ * the adapted model's label at frame t is kept where it is confident and where it agrees with
+ * the label the model gave frame t-k, carried to frame t by optical flow. The paper does not
+ * publish its rule; we follow UnifiedVideoDA's "PL Refine Consis Filter": pixels whose label at
+ * t differs from the flow-warped label of t-k are ignored, and a confidence threshold (0.95
+ * there) drops uncertain pixels. The flow is estimated from the target frames (Lucas-Kanade or a
+ * flow network): target ground truth, labels or flow, is never read.
+ */
+import { tf } from '@pixelwise/core';
+import type { FlowField, RgbImage } from '@pixelwise/core/io';
+import { EVAL, toUint8Rgb, type Segmentor } from '@pixelwise/models';
+import { warpNearest } from '../warp.js';
+
+/**
+ * The consistency filter: `current[p]` where it equals `warped[p]`, else `ignoreIndex` (also where
+ * either is `ignoreIndex`: no flow, or outside the frame). Label [0, 1] at t with the warped
+ * label [0, 2] of t-k gives [0, ignore].
+ */
+export function consistencyFilter(current: ArrayLike<number>, warped: ArrayLike<number>, ignoreIndex = 255): Uint8Array {
+  if (current.length !== warped.length) throw new Error(`consistencyFilter: ${current.length} labels at t, ${warped.length} warped from t-k`);
+  const out = new Uint8Array(current.length);
+  for (let p = 0; p < out.length; p++) {
+    const c = current[p] as number;
+    out[p] = c === warped[p] && c !== ignoreIndex ? c : ignoreIndex;
+  }
+  return out;
+}
+
+/** Flow from the first frame to the second at the first frame's pixels (Lucas-Kanade, FlowNetS, ...). */
+export type FlowEstimator = (first: RgbImage, second: RgbImage) => FlowField;
+
+export interface PseudoLabelOptions {
+  /** Keep pixels whose top softmax probability is at least this. Default 0.95. */
+  threshold?: number;
+  /** Apply the consistency filter with frame t-k. Default true. */
+  consistency?: boolean;
+  ignoreIndex?: number;
+}
+
+export interface PseudoLabel {
+  width: number;
+  height: number;
+  /** Class ids where kept, `ignoreIndex` elsewhere, `[H * W]`. */
+  labels: Uint8Array;
+  /** Share of pixels kept, and of those passing each filter alone. */
+  kept: number;
+  confident: number;
+  consistent: number;
+}
+
+/** Class ids and top probabilities of `model` on one frame (evaluation mode). */
+function predict(model: Segmentor, image: RgbImage): { labels: Int32Array; confidence: Float32Array } {
+  const [labels, confidence] = tf.tidy(() => {
+    const probs = tf.softmax(model.forward(model.normalize(toUint8Rgb(image)), EVAL).out);
+    return [tf.argMax(probs, 3), tf.max(probs, 3)];
+  });
+  const out = { labels: new Int32Array(labels.dataSync()), confidence: new Float32Array(confidence.dataSync()) };
+  tf.dispose([labels, confidence]);
+  return out;
+}
+
+/**
+ * The pseudo-label of frame t (`current`) from the model's predictions on t and on `previous`
+ * (frame t-k) and the flow from t to t-k estimated by `flow`: confident (threshold) and, unless
+ * disabled, temporally consistent pixels.
+ */
+export function pseudoLabel(model: Segmentor, current: RgbImage, previous: RgbImage, flow: FlowEstimator, o: PseudoLabelOptions = {}): PseudoLabel {
+  const { width, height } = current;
+  const ignore = o.ignoreIndex ?? 255;
+  const threshold = o.threshold ?? 0.95;
+  const now = predict(model, current);
+  const n = width * height;
+  let warped: ArrayLike<number> = now.labels;
+  if (o.consistency ?? true) {
+    const before = predict(model, previous);
+    const f = flow(current, previous);
+    const w = tf.tidy(() => warpNearest(tf.tensor4d(before.labels, [1, height, width, 1], 'int32'), tf.tensor4d(f.data, [1, height, width, 2]), ignore));
+    warped = new Int32Array(w.dataSync());
+    w.dispose();
+  }
+  const consistent = consistencyFilter(now.labels, warped, ignore);
+  const labels = new Uint8Array(n).fill(ignore);
+  let kept = 0;
+  let confident = 0;
+  let agree = 0;
+  for (let p = 0; p < n; p++) {
+    const sure = (now.confidence[p] as number) >= threshold;
+    if (sure) confident++;
+    if (consistent[p] !== ignore) agree++;
+    if (sure && consistent[p] !== ignore) {
+      labels[p] = consistent[p] as number;
+      kept++;
+    }
+  }
+  return { width, height, labels, kept: kept / n, confident: confident / n, consistent: agree / n };
+}
