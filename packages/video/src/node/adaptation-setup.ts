@@ -38,15 +38,32 @@ export interface AdaptationSetupOptions {
   /** The discriminator's Adam learning rate (default 1e-4). */
   discriminatorLr?: number;
   auxWeight?: number;
+  /** Augmentation and dropout as in supervised training (random rescaling; dropout off for reproducible runs). */
+  scale?: [number, number] | false;
+  deterministic?: boolean;
   /** Validate on the target's val split after each epoch (the data's own for `supervised`). Default true. */
   validate?: boolean;
+  /**
+   * Start from this checkpoint's weights (the same model and classes), e.g. a source-only model,
+   * as AdaptSegNet starts from pretrained weights. Default: the registry's initialisation.
+   */
+  init?: string;
   /** How the run is recorded (`vat` as phase 1 of `vat+vst` says so). Default: the method. */
   label?: AdaptationLabel;
 }
 
-function segmentor(name: string, numClasses: number): { model: Segmentor; options: Record<string, unknown> } {
+/** A fresh registry segmentor (auxiliary heads on where it has them), or the one checkpoint `init` holds. */
+async function segmentor(name: string, numClasses: number, init: string | undefined): Promise<{ model: Segmentor; options: Record<string, unknown> }> {
   const entry = modelEntry(name);
   if (entry.task !== 'segmentation') throw new ModelConfigError(`${name} is a ${entry.task} model; domain adaptation trains segmentation models`);
+  if (init !== undefined) {
+    const loaded = await loadSegmentor(init, { model: name, flag: '--init' });
+    if (loaded.model.numClasses !== numClasses) {
+      loaded.model.dispose();
+      throw new ModelConfigError(`--init: ${init} predicts ${loaded.model.numClasses} classes, the data has ${numClasses}`);
+    }
+    return { model: loaded.model, options: loaded.options };
+  }
   const options = resolveModelOptions(name, { ...('aux' in entry.options.shape ? { aux: true } : {}), numClasses });
   return { model: createModel(name, options as ModelOptions), options };
 }
@@ -63,7 +80,7 @@ export async function adaptationSetup(o: AdaptationSetupOptions): Promise<Traini
   const valDir = supervised ? o.data : (o.target as string);
   const val = o.validate === false ? undefined : await openVideoFrames(valDir, 'val').catch(() => undefined);
   const numClasses = src.classNames.length;
-  const { model, options } = segmentor(o.model, numClasses);
+  const { model, options } = await segmentor(o.model, numClasses, o.init);
   const discriminator = adversarial ? new FCDiscriminator({ inChannels: (o.method === 'vat' ? 2 : 1) * numClasses, ...(o.discriminatorWidth ? { width: o.discriminatorWidth } : {}) }) : undefined;
   const task = adaptationTask(model, discriminator, src.pairs, tgt?.pairs, {
     method: o.method === 'supervised' ? 'source-only' : o.method,
@@ -73,12 +90,14 @@ export async function adaptationSetup(o: AdaptationSetupOptions): Promise<Traini
     loss: { ignoreIndex: src.ignoreIndex, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) },
     ...(o.adversarialWeight !== undefined ? { adversarialWeight: o.adversarialWeight } : {}),
     ...(o.gan ? { gan: o.gan } : {}),
+    ...(o.scale !== undefined ? { scale: o.scale } : {}),
+    ...(o.deterministic ? { deterministic: true } : {}),
     ...(o.softmax ? { softmax: o.softmax } : {}),
     ...(o.discriminatorLr !== undefined ? { discriminatorOptimizer: { lr: o.discriminatorLr } } : {}),
     ...(val && val.names.length > 0 ? { val } : {}),
   });
   const label = o.label ?? o.method;
-  const config: Record<string, unknown> = { adapt: label, crop: o.crop, ignoreIndex: src.ignoreIndex, ...(o.target ? { target: o.target } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
+  const config: Record<string, unknown> = { adapt: label, crop: o.crop, ignoreIndex: src.ignoreIndex, ...(o.target ? { target: o.target } : {}), ...(o.init ? { init: o.init } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
   if (adversarial) Object.assign(config, { gap, adversarialWeight: o.adversarialWeight ?? 0.1, gan: o.gan ?? 'bce', discriminatorWidth: o.discriminatorWidth ?? 64, discriminatorLr: o.discriminatorLr ?? 1e-4, ...(o.method === 'vat' ? { softmax: o.softmax ?? 'joint' } : {}) });
   const what = supervised ? 'supervised on the frames of' : o.method === 'source-only' ? 'source-only on' : `${o.method} from`;
   return {
@@ -91,7 +110,7 @@ export async function adaptationSetup(o: AdaptationSetupOptions): Promise<Traini
     dataset: o.data,
     datasetKind: 'video',
     config,
-    summary: `${o.model} ${what} ${o.data} (${src.pairs.count} frames)${tgt ? ` to ${o.target} (${tgt.pairs.count} unlabelled frame pairs)` : ''}${val ? `, validated on ${valDir}` : ''}`,
+    summary: `${o.model} ${what} ${o.data} (${src.pairs.count} frames)${tgt ? ` to ${o.target} (${tgt.pairs.count} unlabelled frame pairs)` : ''}${o.init ? `, from ${o.init}` : ''}${val ? `, validated on ${valDir}` : ''}`,
     spec: { module: import.meta.url, export: 'adaptationSetup', args: o },
     dispose: () => {
       model.dispose();

@@ -45,15 +45,20 @@ export interface AdaptationPhase {
   result: TrainingResult;
 }
 
-export interface AdaptationRunResult extends TrainingResult {
+/** A setup as a run reports it, after it is disposed. */
+export type SetupSummary = Pick<TrainingSetup, 'name' | 'options' | 'numClasses' | 'classNames' | 'datasetKind' | 'summary' | 'config'>;
+
+export interface AdaptationRunResult {
+  /** The last phase's training (its checkpoint is the run's `out`). */
+  result: TrainingResult;
+  /** The last phase's setup, described; its `config.adapt` names the whole run's method. */
+  setup: SetupSummary;
   phases: AdaptationPhase[];
-  /** The final phase's setup, described (it is disposed). */
-  setup: Pick<TrainingSetup, 'name' | 'options' | 'numClasses' | 'classNames' | 'datasetKind' | 'summary' | 'config'>;
 }
 
 /** Hooks of a phase-by-phase run: a phase starts (with its epoch count), the CLI resets its progress. */
 export interface PhaseHooks {
-  onPhase?: (name: string, epochs: number, summary: string) => void;
+  onPhase?: (name: string, epochs: number, summary: string, checkpoint: string) => void;
 }
 
 /** The checkpoint of phase `phase` of a run writing `out`: `OUT.PHASE.safetensors`. */
@@ -61,9 +66,10 @@ export function phaseCheckpoint(out: string, phase: string): string {
   return out.replace(/(\.safetensors)?$/, `.${phase}.safetensors`);
 }
 
-async function trainPhase(name: string, setup: TrainingSetup, run: RunTrainingOptions & PhaseHooks): Promise<AdaptationPhase & { setup: AdaptationRunResult['setup'] }> {
+/** One phase: `runTraining` of `setup` (announced by `onPhase`), which it then disposes. */
+export async function runPhase(name: string, setup: TrainingSetup, run: RunTrainingOptions & PhaseHooks): Promise<AdaptationPhase & { setup: SetupSummary }> {
   try {
-    run.onPhase?.(name, run.fit.epochs, setup.summary);
+    run.onPhase?.(name, run.fit.epochs, setup.summary, run.out);
     const result = await runTraining(setup, run);
     const { name: model, options, numClasses, classNames, datasetKind, summary, config } = setup;
     return { name, checkpoint: run.out, result, setup: { name: model, options, numClasses, classNames, datasetKind, summary, ...(config ? { config } : {}) } };
@@ -80,37 +86,49 @@ export async function runAdaptation(o: AdaptationRunOptions, run: RunTrainingOpt
   const method = o.adapt === 'vat+vst' ? 'vat' : o.adapt;
   const first = selfTraining ? phaseCheckpoint(run.out, 'vat') : run.out;
   const phases: AdaptationPhase[] = [];
-  let last = await trainPhase(method, await adaptationSetup({ ...o, method, label: o.adapt }), { ...run, out: first });
-  phases.push(last);
-  if (selfTraining) {
-    if (o.target === undefined) throw new ModelConfigError('vat+vst: needs a target data set (--target)');
-    const flow = o.pseudo?.flow ?? LUCAS_KANADE;
-    for (let r = 1; r <= rounds; r++) {
-      const from = last.checkpoint;
-      const labels = `${run.out.replace(/\.safetensors$/, '')}.vst${r}-labels`;
-      const index = run.resume ? await readPseudoLabelIndex(labels).catch(() => undefined) : undefined;
-      const same = index !== undefined && index.from === from && index.flow === flow && index.threshold === (o.pseudo?.threshold ?? 0.95) && index.consistency === (o.pseudo?.consistency ?? true) && index.gap === (o.gap ?? 1);
-      if (!same) {
-        await rm(labels, { recursive: true, force: true });
-        const loaded = await loadSegmentor(from, { model: o.model, flag: 'pseudo-labels' });
-        const estimator = await flowEstimator(flow).catch((e: unknown) => {
-          loaded.model.dispose();
-          throw e;
-        });
-        try {
-          const made = await writePseudoLabels({ ...o.pseudo, model: loaded.model, from, target: o.target, out: labels, gap: o.gap ?? 1, flow: estimator.estimate, flowName: flow });
-          run.log?.(`round ${r}: pseudo-labels of ${made.frames.length} target frames in ${labels} (${(100 * made.kept).toFixed(1)}% of pixels kept: ${(100 * made.confident).toFixed(1)}% confident, ${(100 * made.consistent).toFixed(1)}% consistent)`);
-        } finally {
-          loaded.model.dispose();
-          estimator.dispose();
-        }
-      }
-      const out = r === rounds ? run.out : phaseCheckpoint(run.out, `vst${r}`);
-      const setup = await selfTrainingSetup({ model: o.model, target: o.target, labels, init: from, round: r, crop: o.crop, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}), ...(o.validate !== undefined ? { validate: o.validate } : {}) });
-      last = await trainPhase(`vst${r}`, setup, { ...run, out, fit: { ...run.fit, epochs: o.vstEpochs ?? run.fit.epochs, ...(o.vstLr !== undefined ? { lr: o.vstLr } : {}) } });
-      phases.push(last);
-    }
+  const flow = o.pseudo?.flow ?? LUCAS_KANADE;
+  // A bad flow checkpoint stops the run before phase 1, not after it.
+  const estimator = selfTraining ? await flowEstimator(flow) : undefined;
+  try {
+    let last = await runPhase(method, await adaptationSetup({ ...o, method, label: o.adapt }), { ...run, out: first });
+    phases.push(last);
+    if (estimator) last = await selfTrain(o, run, { name: flow, estimate: estimator.estimate }, last, phases);
+    const config = { ...last.setup.config, ...(selfTraining ? { adapt: 'vat+vst' satisfies AdaptationLabel, rounds } : {}) };
+    return { result: last.result, phases, setup: { ...last.setup, config } };
+  } finally {
+    estimator?.dispose();
   }
-  const config = { ...last.setup.config, ...(selfTraining ? { adapt: 'vat+vst' satisfies AdaptationLabel, rounds } : {}) };
-  return { ...last.result, phases, setup: { ...last.setup, config } };
+}
+
+type Phase = Awaited<ReturnType<typeof runPhase>>;
+
+/** Phase 2: `rounds` rounds of pseudo-labels from the last checkpoint, each followed by self-training on them. */
+async function selfTrain(o: AdaptationRunOptions, run: RunTrainingOptions & PhaseHooks, flow: { name: string; estimate: FlowEstimator }, phase1: Phase, phases: AdaptationPhase[]): Promise<Phase> {
+  const target = o.target;
+  if (target === undefined) throw new ModelConfigError('vat+vst: needs a target data set (--target)');
+  const rounds = o.rounds ?? 1;
+  const pseudo = { threshold: o.pseudo?.threshold ?? 0.95, consistency: o.pseudo?.consistency ?? true, gap: o.gap ?? 1 };
+  let last = phase1;
+  for (let r = 1; r <= rounds; r++) {
+    const from = last.checkpoint;
+    const labels = `${run.out.replace(/\.safetensors$/, '')}.vst${r}-labels`;
+    // Resuming reuses a round's complete pseudo-labels when they came from the same checkpoint and rule.
+    const index = run.resume ? await readPseudoLabelIndex(labels).catch(() => undefined) : undefined;
+    const same = index !== undefined && index.from === from && index.flow === flow.name && index.threshold === pseudo.threshold && index.consistency === pseudo.consistency && index.gap === pseudo.gap;
+    if (!same) {
+      await rm(labels, { recursive: true, force: true });
+      const loaded = await loadSegmentor(from, { model: o.model, flag: 'pseudo-labels' });
+      try {
+        const made = await writePseudoLabels({ ...pseudo, model: loaded.model, from, target, out: labels, flow: flow.estimate, flowName: flow.name });
+        run.log?.(`round ${r}: pseudo-labels of ${made.frames.length} target frames in ${labels} (${(100 * made.kept).toFixed(1)}% of pixels kept: ${(100 * made.confident).toFixed(1)}% confident, ${(100 * made.consistent).toFixed(1)}% consistent)`);
+      } finally {
+        loaded.model.dispose();
+      }
+    }
+    const out = r === rounds ? run.out : phaseCheckpoint(run.out, `vst${r}`);
+    const setup = await selfTrainingSetup({ model: o.model, target, labels, init: from, round: r, crop: o.crop, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}), ...(o.validate !== undefined ? { validate: o.validate } : {}) });
+    last = await runPhase(`vst${r}`, setup, { ...run, out, fit: { ...run.fit, epochs: o.vstEpochs ?? run.fit.epochs, ...(o.vstLr !== undefined ? { lr: o.vstLr } : {}) } });
+    phases.push(last);
+  }
+  return last;
 }
