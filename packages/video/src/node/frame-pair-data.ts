@@ -34,7 +34,10 @@ export async function flowEstimator(source: FlowSource, flag = '--flow'): Promis
   return { estimate: (a, b) => predictFlow(model, a, b), name: `${loaded.name} ${source}`, dispose: () => model.dispose() };
 }
 
-/** The frame pairs of split `split` of the video data set in `dir` (see `openVideoDataset`). */
+/**
+ * The frame pairs of split `split` of the video data set in `dir` (see `openVideoDataset`), with
+ * the flow of `flow` ({@link flowEstimator}; default the ground truth).
+ */
 export async function openFramePairs(dir: string, split: 'train' | 'val', flow: FlowSource = 'gt'): Promise<OpenedFramePairs> {
   const ds = await openVideoDataset(dir, split);
   const source = await flowEstimator(flow);

@@ -9,6 +9,7 @@ import { loadSegmentor, type TrainingSetup } from '@pixelwise/models/node';
 import { TEMPORAL_LOSS_WEIGHT, temporalConsistencyTask, type DistillTerm } from '../temporal-consistency-train.js';
 import type { TrainingMethod } from '../training-method.js';
 import { openFramePairs, type FlowSource } from './frame-pair-data.js';
+import { openVideoDataset } from './video-dataset.js';
 import { openVideoSplit } from './video-split.js';
 
 export interface TemporalConsistencySetupOptions {
@@ -39,37 +40,32 @@ export async function temporalConsistencySetup(o: TemporalConsistencySetupOption
   if (distill && o.teacher === undefined) throw new ModelConfigError('--distill: needs --teacher CKPT (the frozen teacher)');
   if (!distill && o.teacher !== undefined) throw new ModelConfigError('--teacher: say which terms to distil with --distill (kd, pair, temporal)');
   const temporalLoss = o.temporalLoss ?? TEMPORAL_LOSS_WEIGHT;
-  const train = await openFramePairs(o.data, 'train', o.flow ?? 'gt');
-  const teacher = o.teacher === undefined ? undefined : await loadSegmentor(o.teacher, { flag: '--teacher', ...(o.teacherModel ? { model: o.teacherModel } : {}) }).catch((e: unknown) => {
-    train.dispose();
-    throw e;
-  });
-  const numClasses = train.classNames.length;
+  const numClasses = (await openVideoDataset(o.data, 'train')).manifest.classes.length;
+  // The student is built first: its deterministic initialisation then does not depend on whether a
+  // teacher or a flow model was loaded (baseline and +distillation start from the same weights).
+  const aux = 'aux' in entry.options.shape ? { aux: true } : {};
+  const options = resolveModelOptions(o.model, { ...aux, numClasses });
+  const student = createModel(o.model, options as ModelOptions);
+  let train: Awaited<ReturnType<typeof openFramePairs>> | undefined;
+  let teacher: Awaited<ReturnType<typeof loadSegmentor>> | undefined;
   const free = () => {
-    train.dispose();
+    train?.dispose();
     teacher?.model.dispose();
   };
   try {
+    train = await openFramePairs(o.data, 'train', o.flow ?? 'gt');
+    if (o.teacher !== undefined) teacher = await loadSegmentor(o.teacher, { flag: '--teacher', ...(o.teacherModel ? { model: o.teacherModel } : {}) });
     if (teacher && teacher.model.numClasses !== numClasses) throw new ModelConfigError(`--teacher: ${o.teacher} predicts ${teacher.model.numClasses} classes, ${o.data} has ${numClasses}`);
     const val = o.validate === false ? undefined : await openVideoSplit(o.data, 'val').catch(() => undefined);
-    const aux = 'aux' in entry.options.shape ? { aux: true } : {};
-    const options = resolveModelOptions(o.model, { ...aux, numClasses });
-    const student = createModel(o.model, options as ModelOptions);
     const loss = { temporal: temporalLoss, ignoreIndex: train.ignoreIndex, ...(distill ? { distill } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
-    let task: TrainingSetup['task'];
-    try {
-      task = temporalConsistencyTask(student, train.pairs, { loss, numClasses, classNames: train.classNames, ...(teacher ? { teacher: teacher.model } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(val ? { val: val.videos } : {}) }) as TrainingSetup['task'];
-    } catch (e) {
-      student.dispose();
-      throw e;
-    }
+    const task = temporalConsistencyTask(student, train.pairs, { loss, numClasses, classNames: train.classNames, ...(teacher ? { teacher: teacher.model } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(val ? { val: val.videos } : {}) });
     const method: TrainingMethod = { kind: 'temporal-consistency', temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher: teacher.name } : {}), flow: train.flow };
     const what = [temporalLoss > 0 ? `temporal loss ${temporalLoss}` : 'no temporal loss', ...(distill && teacher ? [`distilling ${Object.entries(distill).map(([k, w]) => `${k} ${w}`).join(', ')} from ${teacher.name}`] : [])].join(', ');
     return {
       name: o.model,
       options,
       model: student,
-      task,
+      task: task as TrainingSetup['task'],
       numClasses,
       classNames: train.classNames,
       dataset: o.data,
@@ -82,6 +78,7 @@ export async function temporalConsistencySetup(o: TemporalConsistencySetupOption
       },
     };
   } catch (e) {
+    student.dispose();
     free();
     throw e;
   }
