@@ -3,7 +3,7 @@
  * distillation: `config.training` of its sidecar) is part of its name and configuration, so a
  * baseline and its +temporal and +temporal+distillation twins are separate entries.
  */
-import { parseDistillList, trainingLabel, trainingMethodOf, type DistillTerm } from '@pixelwise/video';
+import { DISTILL_WEIGHTS, parseDistillList, trainingLabel, trainingMethodOf, type DistillTerm } from '@pixelwise/video';
 import { z } from 'zod';
 
 /** `name` and `config` with the training method of `sidecarConfig` (when there is one) in both. */
@@ -23,7 +23,7 @@ export function videoModelIdentity(method: string, model: string, schedule: stri
 
 /** The `--distill` flag: `kd,pair,temporal`, each optionally `=WEIGHT`. */
 export const distillFlag = {
-  description: 'distil from --teacher: comma-separated kd (pixel-wise KL), pair (pair-wise affinity), temporal (cross-frame affinity), each optionally =WEIGHT (default 1; e.g. kd,pair=0.5)',
+  description: `distil from --teacher: comma-separated kd (pixel-wise KL), pair (pair-wise affinity), temporal (cross-frame affinity), each optionally =WEIGHT (defaults ${Object.entries(DISTILL_WEIGHTS).map(([k, w]) => `${k} ${w}`).join(', ')}; e.g. kd,pair=5)`,
   arg: '<list>',
   schema: z
     .string()

@@ -79,7 +79,7 @@ describe('temporal-consistency training (wasm)', () => {
 
 describe('training method records', () => {
   it('parses --distill lists, labels methods and reads them back from a sidecar config', () => {
-    expect(parseDistillList('kd,pair,temporal')).toEqual({ kd: 1, pair: 1, temporal: 1 });
+    expect(parseDistillList('kd,pair,temporal')).toEqual({ kd: 1, pair: 10, temporal: 1 });
     expect(parseDistillList('kd=2,temporal=0.05')).toEqual({ kd: 2, temporal: 0.05 });
     expect(() => parseDistillList('kd,hd')).toThrow("'hd' is not a distillation term; expected a comma-separated list of kd, pair, temporal");
     expect(() => parseDistillList('kd,kd')).toThrow("'kd' is listed twice");

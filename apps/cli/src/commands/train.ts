@@ -84,7 +84,7 @@ const describeVal = (r: EpochRecord): string => {
   const v = r.val;
   if (!v) return '';
   if (v.epe !== undefined) return ` val EPE ${v.epe.toFixed(3)} px (zero flow ${(v.zeroFlowEpe ?? NaN).toFixed(3)})`;
-  return ` val mIoU ${((v.meanIoU ?? NaN) * 100).toFixed(2)}${v.pixelAccuracy !== undefined ? ` pixel acc ${(v.pixelAccuracy * 100).toFixed(2)}` : ''}`;
+  return ` val mIoU ${((v.meanIoU ?? NaN) * 100).toFixed(2)}${v.pixelAccuracy !== undefined ? ` pixel acc ${(v.pixelAccuracy * 100).toFixed(2)}` : ''}${v.temporalConsistency !== undefined ? ` TC ${(v.temporalConsistency * 100).toFixed(2)}` : ''}`;
 };
 
 export async function trainCommand(o: Flags): Promise<TrainResult> {
