@@ -6,14 +6,14 @@
  */
 import { MODELS } from '@pixelwise/models';
 import { GAN_LOSSES } from '@pixelwise/video';
-import { ADAPTATIONS, isVideoDataset, LUCAS_KANADE, type AdaptationRunOptions } from '@pixelwise/video/node';
+import { ADAPTATIONS, isVideoDataset, LUCAS_KANADE, type Adaptation, type AdaptationRunOptions } from '@pixelwise/video/node';
 import { CliError } from './errors.js';
 import { flag, flagName } from './flags.js';
 
 export const ADAPT_FLAGS = {
   target: flag.path('domain adaptation: the unlabelled target video data set (its labels are read only to validate)', { arg: '<dir>' }),
   adapt: flag.choice('domain adaptation from --data (labelled source video) to --target: source-only, image-adv (image-level adversarial), vat (video adversarial training), vat+vst (then video self-training)', ADAPTATIONS),
-  init: flag.path('video data sets: start from this checkpoint of the same model (e.g. a source-only one)', { arg: '<ckpt>' }),
+  init: flag.path('--adapt: start from this checkpoint of the same model (e.g. a source-only one)', { arg: '<ckpt>' }),
   frameGap: flag.int('--adapt: k, the frames between the pair (t-k, t) the video discriminator and the consistency filter see (default 1)', 1, 1000),
   advWeight: flag.number('--adapt image-adv|vat|vat+vst: weight of the adversarial loss in the segmenter loss (default 0.1)', 0, 100, { closed: true }),
   gan: flag.choice('--adapt image-adv|vat|vat+vst: adversarial loss: bce (default) or ls (least squares)', GAN_LOSSES),
@@ -45,30 +45,28 @@ const APPLIES: Array<[keyof typeof ADAPT_FLAGS, readonly string[]]> = [
 ];
 
 /**
- * The package options of an adaptation run, or undefined when `train` is not one. Training a
- * segmentation model on a video data set without `--adapt` is supervised training on its frames
- * (the target-supervised upper bound when `--data` is the target).
+ * The package options of an adaptation run, or undefined when `train` is not one (a segmentation
+ * model on a video data set without `--adapt` trains on its frames: the target-supervised upper
+ * bound when `--data` is the target).
  */
 export function adaptationOptions(o: AdaptFlags): AdaptationRunOptions | undefined {
-  const adapt = o.adapt as AdaptationRunOptions['adapt'] | undefined;
-  const video = MODELS[o.model]?.task === 'segmentation' && isVideoDataset(o.data);
+  const adapt = o.adapt as Adaptation | undefined;
   if (adapt === undefined) {
-    const stray = (Object.keys(ADAPT_FLAGS) as Array<keyof typeof ADAPT_FLAGS>).find((k) => k !== 'plConsistency' && !(video && k === 'init') && o[k] !== undefined);
+    const stray = (Object.keys(ADAPT_FLAGS) as Array<keyof typeof ADAPT_FLAGS>).find((k) => k !== 'plConsistency' && o[k] !== undefined);
     if (stray) throw new CliError(`${flagName(stray)}: only with --adapt (and --target)`);
     if (o.plConsistency === false) throw new CliError('--no-pl-consistency: only with --adapt vat+vst');
-    if (!video) return undefined;
-  } else {
-    if (MODELS[o.model]?.task !== 'segmentation') throw new CliError(`--adapt: adapts segmentation models; ${o.model} is a ${MODELS[o.model]?.task} model`);
-    if (!isVideoDataset(o.data)) throw new CliError(`--adapt: --data must be a video data set (pixelwise data synth --kind video), ${o.data} is not`);
-    if (o.target === undefined) throw new CliError('--adapt: needs --target, the unlabelled target video data set');
-    if (!isVideoDataset(o.target as string)) throw new CliError(`--target: ${String(o.target)} is not a video data set (pixelwise data synth --kind video --domain target)`);
-    for (const [k, methods] of APPLIES) if (o[k] !== undefined && !methods.includes(adapt)) throw new CliError(`${flagName(k)}: applies to --adapt ${methods.join('|')}, not ${adapt}`);
-    if (o.plConsistency === false && adapt !== 'vat+vst') throw new CliError(`--no-pl-consistency: applies to --adapt vat+vst, not ${adapt}`);
+    return undefined;
   }
+  if (MODELS[o.model]?.task !== 'segmentation') throw new CliError(`--adapt: adapts segmentation models; ${o.model} is a ${MODELS[o.model]?.task} model`);
+  if (!isVideoDataset(o.data)) throw new CliError(`--adapt: --data must be a video data set (pixelwise data synth --kind video), ${o.data} is not`);
+  if (o.target === undefined) throw new CliError('--adapt: needs --target, the unlabelled target video data set');
+  if (!isVideoDataset(o.target as string)) throw new CliError(`--target: ${String(o.target)} is not a video data set (pixelwise data synth --kind video --domain target)`);
+  for (const [k, methods] of APPLIES) if (o[k] !== undefined && !methods.includes(adapt)) throw new CliError(`${flagName(k)}: applies to --adapt ${methods.join('|')}, not ${adapt}`);
+  if (o.plConsistency === false && adapt !== 'vat+vst') throw new CliError(`--no-pl-consistency: applies to --adapt vat+vst, not ${adapt}`);
   const num = (v: unknown) => v as number | undefined;
   const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
   return {
-    adapt: adapt ?? 'supervised',
+    adapt,
     model: o.model,
     data: o.data,
     crop: o.size ?? [256, 256],

@@ -70,7 +70,9 @@ describe('pixelwise train --adapt', () => {
       [['--target', 'tgt', '--adapt', 'source-only', '--gan', 'ls'], /--gan: applies to --adapt image-adv\|vat\|vat\+vst, not source-only/],
       [['--target', 'tgt', '--adapt', 'vat', '--pl-threshold', '0.9'], /--pl-threshold: applies to --adapt vat\+vst, not vat/],
       [['--target', 'src/manifest.json', '--adapt', 'vat'], /--target: src\/manifest\.json is not a video data set/],
-      [['--target', 'tgt', '--adapt', 'vat', '--loss', 'iou'], /--loss, --teacher and --mode: not with video frames or --adapt/],
+      [['--target', 'tgt', '--adapt', 'vat', '--loss', 'iou'], /--loss: not with --adapt/],
+      [['--init', 'so.safetensors'], /--init: only with --adapt/],
+      [['--target', 'tgt', '--adapt', 'vat', '--temporal-loss', '0.1'], /--temporal-loss: not with --adapt/],
       [['--target', 'tgt', '--adapt', 'vat+vst', '--pl-flow', 'missing.safetensors'], /--pl-flow: missing\.safetensors does not exist/],
     ];
     for (const [args, message] of cases) {

@@ -31,11 +31,6 @@ export function modelConfig(defaults: Record<string, unknown>, options: Record<s
   return Object.fromEntries(Object.entries(options).filter(([k, v]) => k !== 'numClasses' && k !== 'aux' && defaults[k] !== v));
 }
 
-/** What makes an adapted model its own leaderboard row: the training method a checkpoint's `config` records (`adapt`). */
-export function adaptationConfig(config: Record<string, unknown> | undefined): { adapt?: string } {
-  return typeof config?.adapt === 'string' ? { adapt: config.adapt } : {};
-}
-
 const NO_METRICS = { pixelAccuracy: null, meanAccuracy: null, meanIoU: null, frequencyWeightedIoU: null, vpq: null, vpqThings: null, vpqStuff: null, temporalConsistency: null, fps: null };
 
 /** Summary metrics, per-class rows and the confusion matrix of a segmentation evaluation. */

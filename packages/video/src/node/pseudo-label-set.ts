@@ -10,7 +10,8 @@ import { decodeLabelPng, encodeLabelPng } from '@pixelwise/core/io';
 import type { SampleSource, Segmentor } from '@pixelwise/models';
 import { DatasetError, readBytes, readJsonFile, writeFileAtomic } from '@pixelwise/models/node';
 import { z } from 'zod';
-import { pseudoLabel, type FlowEstimator, type PseudoLabelOptions } from '../uda/pseudo-labels.js';
+import type { FlowEstimator } from '../frame-pairs.js';
+import { pseudoLabel, type PseudoLabelOptions } from '../uda/pseudo-labels.js';
 import { openVideoDataset } from './video-dataset.js';
 
 const indexSchema = z.object({
@@ -54,7 +55,7 @@ export async function writePseudoLabels(o: WritePseudoLabelsOptions): Promise<Ps
   const sums = { kept: 0, confident: 0, consistent: 0 };
   for (const [i, job] of jobs.entries()) {
     const [current, previous] = await Promise.all([d.readImage(job.video, job.frame), d.readImage(job.video, job.previous)]);
-    const pl = pseudoLabel(o.model, current, previous, o.flow, o);
+    const pl = await pseudoLabel(o.model, current, previous, o.flow, o);
     sums.kept += pl.kept;
     sums.confident += pl.confident;
     sums.consistent += pl.consistent;

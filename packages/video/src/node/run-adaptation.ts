@@ -8,11 +8,11 @@
  * continues exactly.
  */
 import { rm } from 'node:fs/promises';
-import { loadModel, loadSegmentor, runTraining, type RunTrainingOptions, type TrainingResult, type TrainingSetup } from '@pixelwise/models/node';
-import { ModelConfigError, type FlowNetS } from '@pixelwise/models';
-import { lucasKanadeFlow } from '../flow-lucas-kanade.js';
-import { predictFlow } from '../flow-train.js';
-import type { FlowEstimator, PseudoLabelOptions } from '../uda/pseudo-labels.js';
+import { loadSegmentor, runTraining, type RunTrainingOptions, type TrainingResult, type TrainingSetup } from '@pixelwise/models/node';
+import { ModelConfigError } from '@pixelwise/models';
+import type { FlowEstimator } from '../frame-pairs.js';
+import type { PseudoLabelOptions } from '../uda/pseudo-labels.js';
+import { flowEstimator } from './frame-pair-data.js';
 import { adaptationSetup, selfTrainingSetup, type AdaptationLabel, type AdaptationSetupOptions } from './adaptation-setup.js';
 import { readPseudoLabelIndex, writePseudoLabels } from './pseudo-label-set.js';
 
@@ -21,11 +21,11 @@ export type Adaptation = (typeof ADAPTATIONS)[number];
 
 export const LUCAS_KANADE = 'lucas-kanade';
 
-/** A flow estimator by name: `lucas-kanade`, or a flow network's checkpoint (FlowNetS). */
-export async function flowEstimator(name: string): Promise<{ estimate: FlowEstimator; dispose(): void }> {
-  if (name === LUCAS_KANADE) return { estimate: (a, b) => lucasKanadeFlow(a, b), dispose: () => undefined };
-  const model = (await loadModel(name, { task: 'flow', flag: '--pl-flow' })).model as FlowNetS;
-  return { estimate: (a, b) => predictFlow(model, a, b), dispose: () => model.dispose() };
+/** The consistency filter's flow, estimated from the target images: `gt` (the target's ground truth) is refused. */
+async function pseudoLabelFlow(name: string): Promise<{ estimate: FlowEstimator; dispose(): void }> {
+  const f = name === 'gt' ? undefined : await flowEstimator(name, '--pl-flow');
+  if (!f?.estimate) throw new ModelConfigError(`--pl-flow: ${name}: pseudo-labels never read the target's ground truth; give ${LUCAS_KANADE} or a flow checkpoint`);
+  return { estimate: f.estimate, dispose: f.dispose };
 }
 
 export interface AdaptationRunOptions extends Omit<AdaptationSetupOptions, 'method' | 'label'> {
@@ -88,7 +88,7 @@ export async function runAdaptation(o: AdaptationRunOptions, run: RunTrainingOpt
   const phases: AdaptationPhase[] = [];
   const flow = o.pseudo?.flow ?? LUCAS_KANADE;
   // A bad flow checkpoint stops the run before phase 1, not after it.
-  const estimator = selfTraining ? await flowEstimator(flow) : undefined;
+  const estimator = selfTraining ? await pseudoLabelFlow(flow) : undefined;
   try {
     let last = await runPhase(method, await adaptationSetup({ ...o, method, label: o.adapt }), { ...run, out: first });
     phases.push(last);

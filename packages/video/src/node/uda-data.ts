@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import { DatasetError } from '@pixelwise/models/node';
 import type { SampleSource } from '@pixelwise/models';
-import { framePairs, type PairSource, type PairVideo } from '../uda/frame-pairs.js';
+import { domainPairs, type DomainPairSource, type DomainVideo } from '../uda/domain-pairs.js';
 import { openVideoDataset, type VideoDataset } from './video-dataset.js';
 
 /** Every video of a split as pair videos; `labelled: false` gives readers of images only. */
-export function pairVideos(d: VideoDataset, labelled: boolean): PairVideo[] {
+export function domainVideos(d: VideoDataset, labelled: boolean): DomainVideo[] {
   return d.videos.map((v) => ({
     name: v.name,
     frames: v.frames.length,
@@ -28,7 +28,7 @@ export function pairVideos(d: VideoDataset, labelled: boolean): PairVideo[] {
 }
 
 export interface DomainPairs {
-  pairs: PairSource;
+  pairs: DomainPairSource;
   classNames: string[];
   ignoreIndex: number;
   /** `[width, height]` of the frames. */
@@ -41,7 +41,7 @@ export async function openDomainPairs(dir: string, split: 'train' | 'val', gap: 
   const d = await openVideoDataset(dir, split);
   if (d.videos.length === 0) throw new DatasetError(`${join(dir, 'manifest.json')}: split '${split}' has no videos`);
   if (d.manifest.frames <= gap) throw new DatasetError(`${join(dir, 'manifest.json')}: videos of ${d.manifest.frames} frames have no pairs ${gap} frames apart (--frame-gap)`);
-  return { pairs: framePairs(pairVideos(d, labelled), gap, labelled), classNames: d.manifest.classes.map((c) => c.name), ignoreIndex: d.manifest.ignoreIndex, size: d.size, videos: d.videos.length };
+  return { pairs: domainPairs(domainVideos(d, labelled), gap, labelled), classNames: d.manifest.classes.map((c) => c.name), ignoreIndex: d.manifest.ignoreIndex, size: d.size, videos: d.videos.length };
 }
 
 /** Every frame of split `split` with its labels, as the trainer's sample source (validation, supervised training). */

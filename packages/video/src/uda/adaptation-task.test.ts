@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderVideoFrame, sampleVideoSpec } from '../data/synth-video.js';
 import { adaptationTask, type AdaptationBatch, type AdaptationConfig } from './adaptation-task.js';
 import { discriminatorInput, FCDiscriminator } from './discriminator.js';
-import { framePairs, type PairVideo } from './frame-pairs.js';
+import { domainPairs, type DomainVideo } from './domain-pairs.js';
 
 const C = 4;
 const S = 32;
 
-function videos(seed: number, count: number): PairVideo[] {
+function videos(seed: number, count: number): DomainVideo[] {
   return Array.from({ length: count }, (_, i) => {
     const spec = sampleVideoSpec({ width: S, height: S, classes: C, frames: 3, seed: seed + i });
     const frames = Array.from({ length: 3 }, (_, t) => renderVideoFrame(spec, t));
@@ -31,8 +31,8 @@ function videos(seed: number, count: number): PairVideo[] {
 describe('adaptationTask (wasm)', () => {
   let model: Segmentor;
   let video: FCDiscriminator;
-  const source = () => framePairs(videos(1, 2), 1, true);
-  const target = () => framePairs(videos(50, 2).map(({ labels: _, ...v }) => v), 1, false);
+  const source = () => domainPairs(videos(1, 2), 1, true);
+  const target = () => domainPairs(videos(50, 2).map(({ labels: _, ...v }) => v), 1, false);
   const config = (o: Partial<AdaptationConfig> = {}): AdaptationConfig => ({ method: 'vat', crop: [S, S], scale: false, numClasses: C, deterministic: true, ...o });
   beforeAll(async () => {
     await setBackend('wasm');

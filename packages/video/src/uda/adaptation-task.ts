@@ -20,7 +20,7 @@ import type { Scalar, Tensor3D, Tensor4D } from '@pixelwise/core';
 import { augmentSample, toFloatImage, type AugmentOptions } from '@pixelwise/models/data';
 import { evaluate, segmentorLoss, stackBatch, TRAIN, type Objective, type OptimizerConfig, type Segmentor, type SegmentationTrainOptions, type SegmentorLossOptions, type TrainingTask } from '@pixelwise/models';
 import { discriminatorInput, type DiscriminatorSoftmax, type FCDiscriminator } from './discriminator.js';
-import type { FramePair, PairSource } from './frame-pairs.js';
+import type { DomainPair, DomainPairSource } from './domain-pairs.js';
 import { ganLoss, SOURCE_DOMAIN, TARGET_DOMAIN, type GanLoss } from './gan-loss.js';
 
 export const ADAPTATION_METHODS = ['source-only', 'image-adv', 'vat'] as const;
@@ -72,7 +72,7 @@ function stackImages(images: ReadonlyArray<{ width: number; height: number; data
 }
 
 /** Both frames of a pair under the same random scale, crop and flip (two generators in the same state). */
-function augmentPair(pair: FramePair, rng: () => Parameters<typeof augmentSample>[1], augment: AugmentOptions) {
+function augmentPair(pair: DomainPair, rng: () => Parameters<typeof augmentSample>[1], augment: AugmentOptions) {
   const blank = { width: pair.current.width, height: pair.current.height, data: new Uint8Array(pair.current.width * pair.current.height).fill(augment.ignoreIndex ?? 255) };
   const current = augmentSample({ image: pair.current, labels: pair.labels ?? blank }, rng(), augment);
   const previous = augmentSample({ image: pair.previous, labels: blank }, rng(), augment).image;
@@ -80,7 +80,7 @@ function augmentPair(pair: FramePair, rng: () => Parameters<typeof augmentSample
 }
 
 /** The adaptation task of `model` (and, for the adversarial methods, `discriminator`). */
-export function adaptationTask(model: Segmentor, discriminator: FCDiscriminator | undefined, source: PairSource, target: PairSource | undefined, o: AdaptationConfig): TrainingTask<AdaptationBatch> {
+export function adaptationTask(model: Segmentor, discriminator: FCDiscriminator | undefined, source: DomainPairSource, target: DomainPairSource | undefined, o: AdaptationConfig): TrainingTask<AdaptationBatch> {
   const adversarial = o.method !== 'source-only';
   if (adversarial && (!discriminator || !target)) throw new Error(`adaptationTask: ${o.method} needs a discriminator and target pairs`);
   const video = o.method === 'vat';

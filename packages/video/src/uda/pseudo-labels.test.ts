@@ -39,24 +39,24 @@ describe('pseudoLabel (wasm)', () => {
       return { labels: Array.from(tf.argMax(p, 3).dataSync()), confidence: Array.from(tf.max(p, 3).dataSync()) };
     });
 
-  it('threshold 0 on a frame and itself with zero flow keeps the argmax everywhere; a threshold above 1 keeps nothing', () => {
+  it('threshold 0 on a frame and itself with zero flow keeps the argmax everywhere; a threshold above 1 keeps nothing', async () => {
     const a = frame(1);
-    const all = pseudoLabel(model, a, a, () => zero, { threshold: 0 });
+    const all = await pseudoLabel(model, a, a, () => zero, { threshold: 0 });
     expect(Array.from(all.labels)).toEqual(reference(a).labels);
     expect([all.kept, all.confident, all.consistent]).toEqual([1, 1, 1]);
-    const none = pseudoLabel(model, a, a, () => zero, { threshold: 1.01 });
+    const none = await pseudoLabel(model, a, a, () => zero, { threshold: 1.01 });
     expect(none.kept).toBe(0);
     expect(none.labels.every((v) => v === 255)).toBe(true);
   });
 
-  it('keeps confident pixels whose label equals the label of t-k at the flow target (flow t -> t-k, a one-pixel shift)', () => {
+  it('keeps confident pixels whose label equals the label of t-k at the flow target (flow t -> t-k, a one-pixel shift)', async () => {
     const now = frame(2);
     const before = frame(3);
     const calls: Array<[RgbImage, RgbImage]> = [];
     // Frame t's pixel (x, y) shows what frame t-k shows at (x + 1, y).
     const shift: FlowField = { width: W, height: H, data: new Float32Array(W * H * 2).map((_, i) => (i % 2 === 0 ? 1 : 0)) };
     const threshold = 0.3;
-    const pl = pseudoLabel(model, now, before, (a, b) => (calls.push([a, b]), shift), { threshold });
+    const pl = await pseudoLabel(model, now, before, (a, b) => (calls.push([a, b]), shift), { threshold });
     expect(calls).toHaveLength(1);
     expect(calls[0]?.[0]).toBe(now);
     expect(calls[0]?.[1]).toBe(before);
@@ -76,17 +76,17 @@ describe('pseudoLabel (wasm)', () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(W * H);
     // Without the consistency filter, only the threshold applies and no flow is estimated.
-    const loose = pseudoLabel(model, now, before, () => {
+    const loose = await pseudoLabel(model, now, before, () => {
       throw new Error('no flow needed');
     }, { threshold, consistency: false });
     expect(Array.from(loose.labels)).toEqual(r.labels.map((l, i) => ((r.confidence[i] as number) >= threshold ? l : 255)));
   });
 
-  it('leaks no tensors', () => {
+  it('leaks no tensors', async () => {
     const a = frame(4);
-    pseudoLabel(model, a, a, () => zero);
+    await pseudoLabel(model, a, a, () => zero);
     const before = tf.memory().numTensors;
-    pseudoLabel(model, a, frame(5), () => zero);
+    await pseudoLabel(model, a, frame(5), () => zero);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

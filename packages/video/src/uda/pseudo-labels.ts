@@ -8,8 +8,9 @@
  * flow network): target ground truth, labels or flow, is never read.
  */
 import { tf } from '@pixelwise/core';
-import type { FlowField, RgbImage } from '@pixelwise/core/io';
+import type { RgbImage } from '@pixelwise/core/io';
 import { EVAL, toUint8Rgb, type Segmentor } from '@pixelwise/models';
+import type { FlowEstimator } from '../frame-pairs.js';
 import { warpNearest } from '../warp.js';
 
 /**
@@ -26,9 +27,6 @@ export function consistencyFilter(current: ArrayLike<number>, warped: ArrayLike<
   }
   return out;
 }
-
-/** Flow from the first frame to the second at the first frame's pixels (Lucas-Kanade, FlowNetS, ...). */
-export type FlowEstimator = (first: RgbImage, second: RgbImage) => FlowField;
 
 export interface PseudoLabelOptions {
   /** Keep pixels whose top softmax probability is at least this. Default 0.95. */
@@ -65,7 +63,7 @@ function predict(model: Segmentor, image: RgbImage): { labels: Int32Array; confi
  * (frame t-k) and the flow from t to t-k estimated by `flow`: confident (threshold) and, unless
  * disabled, temporally consistent pixels.
  */
-export function pseudoLabel(model: Segmentor, current: RgbImage, previous: RgbImage, flow: FlowEstimator, o: PseudoLabelOptions = {}): PseudoLabel {
+export async function pseudoLabel(model: Segmentor, current: RgbImage, previous: RgbImage, flow: FlowEstimator, o: PseudoLabelOptions = {}): Promise<PseudoLabel> {
   const { width, height } = current;
   const ignore = o.ignoreIndex ?? 255;
   const threshold = o.threshold ?? 0.95;
@@ -74,7 +72,7 @@ export function pseudoLabel(model: Segmentor, current: RgbImage, previous: RgbIm
   let warped: ArrayLike<number> = now.labels;
   if (o.consistency ?? true) {
     const before = predict(model, previous);
-    const f = flow(current, previous);
+    const f = await flow(current, previous);
     const w = tf.tidy(() => warpNearest(tf.tensor4d(before.labels, [1, height, width, 1], 'int32'), tf.tensor4d(f.data, [1, height, width, 2]), ignore));
     warped = new Int32Array(w.dataSync());
     w.dispose();

@@ -10,7 +10,7 @@ import type { Rng, Sample } from '@pixelwise/models';
 type LabelImage = Sample['labels'];
 
 /** One video: its frame count, its frames, and (labelled domains only) frame t's labels. */
-export interface PairVideo {
+export interface DomainVideo {
   name: string;
   frames: number;
   image(t: number): Promise<RgbImage>;
@@ -18,7 +18,7 @@ export interface PairVideo {
 }
 
 /** Frame t of a video with the frame k earlier, and frame t's labels when the domain has them. */
-export interface FramePair {
+export interface DomainPair {
   video: string;
   t: number;
   current: RgbImage;
@@ -27,23 +27,23 @@ export interface FramePair {
 }
 
 /** Pairs of one domain: `count` per epoch; `read(i)` is pair i (`at(rng)` a uniformly random one). */
-export interface PairSource {
+export interface DomainPairSource {
   readonly count: number;
   readonly gap: number;
-  read(i: number): Promise<FramePair>;
+  read(i: number): Promise<DomainPair>;
   /** A pair drawn uniformly by `rng` (the target pair that goes with a source pair). */
-  at(rng: Rng): Promise<FramePair>;
+  at(rng: Rng): Promise<DomainPair>;
 }
 
 /**
  * The pairs (t - gap, t), t = gap..T-1, of `videos` (each needs more than `gap` frames); with
  * `labelled`, each pair carries frame t's labels.
  */
-export function framePairs(videos: readonly PairVideo[], gap: number, labelled: boolean): PairSource {
+export function domainPairs(videos: readonly DomainVideo[], gap: number, labelled: boolean): DomainPairSource {
   if (!Number.isInteger(gap) || gap < 1) throw new RangeError(`frame gap must be a positive integer, found ${gap}`);
   const short = videos.find((v) => v.frames <= gap);
   if (short) throw new RangeError(`video ${short.name} has ${short.frames} frames; pairs ${gap} frames apart need more`);
-  if (labelled && videos.some((v) => v.labels === undefined)) throw new Error('framePairs: a labelled domain needs labels for every video');
+  if (labelled && videos.some((v) => v.labels === undefined)) throw new Error('domainPairs: a labelled domain needs labels for every video');
   // Pair i: the (i - offset)-th pair of the video whose range holds i.
   const offsets: number[] = [];
   let count = 0;
@@ -51,16 +51,16 @@ export function framePairs(videos: readonly PairVideo[], gap: number, labelled: 
     offsets.push(count);
     count += v.frames - gap;
   }
-  const read = async (v: PairVideo, t: number): Promise<FramePair> => {
+  const read = async (v: DomainVideo, t: number): Promise<DomainPair> => {
     const [current, previous] = await Promise.all([v.image(t), v.image(t - gap)]);
     const labels = labelled && v.labels ? await v.labels(t) : undefined;
     return { video: v.name, t, current, previous, ...(labels ? { labels } : {}) };
   };
-  const locate = (i: number): [PairVideo, number] => {
+  const locate = (i: number): [DomainVideo, number] => {
     if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`pair ${i} out of range 0..${count - 1}`);
     let j = offsets.length - 1;
     while ((offsets[j] as number) > i) j--;
-    return [videos[j] as PairVideo, gap + i - (offsets[j] as number)];
+    return [videos[j] as DomainVideo, gap + i - (offsets[j] as number)];
   };
   return {
     count,
