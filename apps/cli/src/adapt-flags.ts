@@ -2,7 +2,7 @@
  * `pixelwise train` flags of video domain adaptation (`--target DIR --adapt METHOD`), one table,
  * and the package options they become. Every choice of the method is a flag; the defaults are the
  * public re-implementations' (AdaptSegNet's discriminator, UnifiedVideoDA's adversarial weight,
- * consistency filter and confidence threshold): docs/MODELS.md, "Video domain adaptation".
+ * consistency filter and confidence threshold): packages/video/README.md, "Video unsupervised domain adaptation".
  */
 import { MODELS } from '@pixelwise/models';
 import { GAN_LOSSES } from '@pixelwise/video';
@@ -24,6 +24,7 @@ export const ADAPT_FLAGS = {
   vstEpochs: flag.int('--adapt vat+vst: epochs of each self-training round (default --epochs)', 1, 100000),
   vstLr: flag.number('--adapt vat+vst: learning rate of the self-training rounds (default --lr)', 0, 10),
   plThreshold: flag.number('--adapt vat+vst: keep pseudo-label pixels whose top probability is at least this (default 0.95)', 0, 1, { closed: true }),
+  plClassPortion: flag.number('--adapt vat+vst: class-balanced pseudo-labels (CBST): keep the most confident portion P of the pixels predicted as each class, in place of --pl-threshold', 0, 1),
   plConsistency: flag.negated('--adapt vat+vst: no consistency filter (the confidence threshold only)'),
   plFlow: flag.string(`--adapt vat+vst: optical flow t -> t-k for the consistency filter: ${LUCAS_KANADE} (default) or a flow checkpoint (flownets-lite)`, { arg: '<flow>' }),
 };
@@ -41,6 +42,7 @@ const APPLIES: Array<[keyof typeof ADAPT_FLAGS, readonly string[]]> = [
   ['vstEpochs', ['vat+vst']],
   ['vstLr', ['vat+vst']],
   ['plThreshold', ['vat+vst']],
+  ['plClassPortion', ['vat+vst']],
   ['plFlow', ['vat+vst']],
 ];
 
@@ -62,6 +64,7 @@ export function adaptationOptions(o: AdaptFlags): AdaptationRunOptions | undefin
   if (o.target === undefined) throw new CliError('--adapt: needs --target, the unlabelled target video data set');
   if (!isVideoDataset(o.target as string)) throw new CliError(`--target: ${String(o.target)} is not a video data set (pixelwise data synth --kind video --domain target)`);
   for (const [k, methods] of APPLIES) if (o[k] !== undefined && !methods.includes(adapt)) throw new CliError(`${flagName(k)}: applies to --adapt ${methods.join('|')}, not ${adapt}`);
+  if (o.plThreshold !== undefined && o.plClassPortion !== undefined) throw new CliError('--pl-threshold, --pl-class-portion: one or the other (a threshold for every class, or one per class)');
   if (o.plConsistency === false && adapt !== 'vat+vst') throw new CliError(`--no-pl-consistency: applies to --adapt vat+vst, not ${adapt}`);
   const num = (v: unknown) => v as number | undefined;
   const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -85,6 +88,6 @@ export function adaptationOptions(o: AdaptFlags): AdaptationRunOptions | undefin
       vstEpochs: num(o.vstEpochs),
       vstLr: num(o.vstLr),
     }),
-    pseudo: defined({ threshold: num(o.plThreshold), consistency: o.plConsistency as boolean | undefined, flow: o.plFlow as string | undefined }),
+    pseudo: defined({ threshold: num(o.plThreshold), classPortion: num(o.plClassPortion), consistency: o.plConsistency as boolean | undefined, flow: o.plFlow as string | undefined }),
   };
 }

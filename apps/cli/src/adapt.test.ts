@@ -29,14 +29,17 @@ describe('pixelwise train --adapt', () => {
   });
 
   it('vat+vst: phases, pseudo-labels, resume; evaluated on the target (mIoU, VPQ); one leaderboard row per method', () => {
-    const vv = [...common, '--target', 'tgt', '--adapt', 'vat+vst', '--disc-width', '4', '--vst-epochs', '1', '--out', 'ck/vv.safetensors', '--save', '--json'];
+    const vv = [...common, '--target', 'tgt', '--adapt', 'vat+vst', '--disc-width', '4', '--vst-epochs', '1', '--pl-class-portion', '0.5', '--out', 'ck/vv.safetensors', '--save', '--json'];
     const r = cli('train', ...vv);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/train: vat pspnet-lite vat from src \(4 frames\) to tgt \(4 unlabelled frame pairs\), validated on tgt/);
     expect(r.stderr).toMatch(/round 1: pseudo-labels of 4 target frames in ck\/vv\.vst1-labels \([\d.]+% of pixels kept/);
     expect(r.stderr).toMatch(/vst1 epoch 1\/1: loss [\d.]+ val mIoU [\d.]+ .* -> ck\/vv\.safetensors/);
     for (const f of ['vv.vat.safetensors', 'vv.vat.discriminator.safetensors', 'vv.vst1-labels/pseudo-labels.json', 'vv.safetensors', 'vv.json']) expect(existsSync(join(dir, 'ck', f)), f).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'ck', 'vv.json'), 'utf8'))).toMatchObject({ model: 'pspnet-lite', numClasses: 4, config: { adapt: 'vat+vst', round: 1 } });
+    expect(JSON.parse(readFileSync(join(dir, 'ck', 'vv.json'), 'utf8'))).toMatchObject({ model: 'pspnet-lite', numClasses: 4, config: { adapt: 'vat+vst', round: 1, classPortion: 0.5 } });
+    const index = JSON.parse(readFileSync(join(dir, 'ck', 'vv.vst1-labels', 'pseudo-labels.json'), 'utf8')) as { classPortion: number; classThresholds: Array<number | null> };
+    expect(index.classPortion).toBe(0.5);
+    expect(index.classThresholds).toHaveLength(4);
     const first = JSON.parse(r.stdout) as { epochs: number; history: unknown[]; runId: number };
     expect(first.epochs).toBe(1);
 
@@ -72,6 +75,8 @@ describe('pixelwise train --adapt', () => {
       [['--target', 'src/manifest.json', '--adapt', 'vat'], /--target: src\/manifest\.json is not a video data set/],
       [['--target', 'tgt', '--adapt', 'vat', '--loss', 'iou'], /--loss: not with --adapt/],
       [['--init', 'so.safetensors'], /--init: only with --adapt/],
+      [['--target', 'tgt', '--adapt', 'vat+vst', '--pl-threshold', '0.9', '--pl-class-portion', '0.5'], /--pl-threshold, --pl-class-portion: one or the other/],
+      [['--target', 'tgt', '--adapt', 'vat', '--pl-class-portion', '0.5'], /--pl-class-portion: applies to --adapt vat\+vst, not vat/],
       [['--target', 'tgt', '--adapt', 'vat', '--temporal-loss', '0.1'], /--temporal-loss: not with --adapt/],
       [['--target', 'tgt', '--adapt', 'vat+vst', '--pl-flow', 'missing.safetensors'], /--pl-flow: missing\.safetensors does not exist/],
     ];

@@ -54,5 +54,6 @@ export { domainPairs } from './uda/domain-pairs.js';
 export type { DomainPair, DomainPairSource, DomainVideo } from './uda/domain-pairs.js';
 export { ADAPTATION_METHODS, adaptationTask, DISCRIMINATOR_OPTIMIZER } from './uda/adaptation-task.js';
 export type { AdaptationBatch, AdaptationConfig, AdaptationMethod, StepScores } from './uda/adaptation-task.js';
-export { consistencyFilter, pseudoLabel } from './uda/pseudo-labels.js';
-export type { PseudoLabel, PseudoLabelOptions } from './uda/pseudo-labels.js';
+export { consistencyFilter, predictFrame, pseudoLabel, selectPseudoLabel } from './uda/pseudo-labels.js';
+export type { FramePrediction, PseudoLabel, PseudoLabelOptions } from './uda/pseudo-labels.js';
+export { classBalancedThresholds } from './uda/class-balance.js';

@@ -158,7 +158,7 @@ export async function selfTrainingSetup(o: SelfTrainingSetupOptions): Promise<Tr
     classNames,
     dataset: o.target,
     datasetKind: 'video',
-    config: { adapt: 'vat+vst', round: o.round, init: o.init, pseudoLabels: o.labels, threshold: index.threshold, consistency: index.consistency, flow: index.flow, gap: index.gap, kept: index.kept, crop: o.crop, ignoreIndex: 255 },
+    config: { adapt: 'vat+vst', round: o.round, init: o.init, pseudoLabels: o.labels, threshold: index.threshold, ...(index.classPortion !== undefined ? { classPortion: index.classPortion } : {}), consistency: index.consistency, flow: index.flow, gap: index.gap, kept: index.kept, crop: o.crop, ignoreIndex: 255 },
     summary: `${o.model} self-training round ${o.round} on ${index.frames.length} pseudo-labelled frames of ${o.target} (${(100 * index.kept).toFixed(1)}% of pixels kept), from ${o.init}`,
     spec: { module: import.meta.url, export: 'selfTrainingSetup', args: o },
     dispose: () => loaded.model.dispose(),

@@ -11,7 +11,8 @@ import type { SampleSource, Segmentor } from '@pixelwise/models';
 import { DatasetError, readBytes, readJsonFile, writeFileAtomic } from '@pixelwise/models/node';
 import { z } from 'zod';
 import type { FlowEstimator } from '../frame-pairs.js';
-import { pseudoLabel, type PseudoLabelOptions } from '../uda/pseudo-labels.js';
+import { classBalancedThresholds } from '../uda/class-balance.js';
+import { predictFrame, selectPseudoLabel, type FramePrediction, type PseudoLabelOptions } from '../uda/pseudo-labels.js';
 import { openVideoDataset } from './video-dataset.js';
 
 const indexSchema = z.object({
@@ -22,6 +23,9 @@ const indexSchema = z.object({
   target: z.string(),
   gap: z.number().int().positive(),
   threshold: z.number(),
+  /** Class-balanced selection (CBST): the portion of each class's pixels kept, and the thresholds it gave (null: class never predicted). */
+  classPortion: z.number().optional(),
+  classThresholds: z.array(z.number().nullable()).optional(),
   consistency: z.boolean(),
   flow: z.string(),
   frames: z.array(z.string()),
@@ -45,17 +49,37 @@ export interface WritePseudoLabelsOptions extends PseudoLabelOptions {
   flow: FlowEstimator;
   /** Name of the flow estimator (recorded): `lucas-kanade` or a checkpoint. */
   flowName: string;
+  /**
+   * Class-balanced thresholds (CBST, `classBalancedThresholds`): keep the most confident portion
+   * of each class's predicted pixels over the whole target set, in place of `threshold`.
+   */
+  classPortion?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Writes the pseudo-labels of every target training frame t >= gap; returns the index. */
+/**
+ * Writes the pseudo-labels of every target training frame t >= gap; returns the index. With
+ * `classPortion` every frame is predicted first (the class thresholds rank the whole set), then
+ * selected and written.
+ */
 export async function writePseudoLabels(o: WritePseudoLabelsOptions): Promise<PseudoLabelIndex> {
   const d = await openVideoDataset(o.target, 'train');
   const jobs = d.videos.flatMap((v) => v.frames.slice(o.gap).map((f, j) => ({ video: v.name, frame: f, previous: v.frames[j] as string })));
+  const predictJob = async (job: (typeof jobs)[number]): Promise<FramePrediction> => {
+    const [current, previous] = await Promise.all([d.readImage(job.video, job.frame), d.readImage(job.video, job.previous)]);
+    return predictFrame(o.model, current, previous, o.flow, o);
+  };
+  const threshold = o.threshold ?? 0.95;
+  let thresholds: number | Float32Array = threshold;
+  let predicted: FramePrediction[] | undefined;
+  if (o.classPortion !== undefined) {
+    predicted = [];
+    for (const job of jobs) predicted.push(await predictJob(job));
+    thresholds = classBalancedThresholds(predicted, o.model.numClasses, o.classPortion);
+  }
   const sums = { kept: 0, confident: 0, consistent: 0 };
   for (const [i, job] of jobs.entries()) {
-    const [current, previous] = await Promise.all([d.readImage(job.video, job.frame), d.readImage(job.video, job.previous)]);
-    const pl = await pseudoLabel(o.model, current, previous, o.flow, o);
+    const pl = selectPseudoLabel(predicted?.[i] ?? (await predictJob(job)), thresholds, o.ignoreIndex ?? 255);
     sums.kept += pl.kept;
     sums.confident += pl.confident;
     sums.consistent += pl.consistent;
@@ -69,7 +93,8 @@ export async function writePseudoLabels(o: WritePseudoLabelsOptions): Promise<Ps
     from: o.from,
     target: o.target,
     gap: o.gap,
-    threshold: o.threshold ?? 0.95,
+    threshold,
+    ...(typeof thresholds === 'number' ? {} : { classPortion: o.classPortion, classThresholds: Array.from(thresholds, (t) => (Number.isFinite(t) ? t : null)) }),
     consistency: o.consistency ?? true,
     flow: o.flowName,
     frames: jobs.map((j) => `${j.video}/${j.frame}`),

@@ -35,8 +35,11 @@ export interface AdaptationRunOptions extends Omit<AdaptationSetupOptions, 'meth
   /** Epochs of each self-training round (default: the run's epochs) and its learning rate (default: the run's). */
   vstEpochs?: number;
   vstLr?: number;
-  /** Pseudo-labels: confidence threshold, consistency filter, flow (`lucas-kanade` or a flow checkpoint). */
-  pseudo?: PseudoLabelOptions & { flow?: string };
+  /**
+   * Pseudo-labels: confidence threshold, or class-balanced thresholds keeping each class's most
+   * confident `classPortion` (CBST); consistency filter; flow (`lucas-kanade` or a flow checkpoint).
+   */
+  pseudo?: PseudoLabelOptions & { flow?: string; classPortion?: number };
 }
 
 export interface AdaptationPhase {
@@ -107,14 +110,15 @@ async function selfTrain(o: AdaptationRunOptions, run: RunTrainingOptions & Phas
   const target = o.target;
   if (target === undefined) throw new ModelConfigError('vat+vst: needs a target data set (--target)');
   const rounds = o.rounds ?? 1;
-  const pseudo = { threshold: o.pseudo?.threshold ?? 0.95, consistency: o.pseudo?.consistency ?? true, gap: o.gap ?? 1 };
+  const classPortion = o.pseudo?.classPortion;
+  const pseudo = { threshold: o.pseudo?.threshold ?? 0.95, consistency: o.pseudo?.consistency ?? true, gap: o.gap ?? 1, ...(classPortion !== undefined ? { classPortion } : {}) };
   let last = phase1;
   for (let r = 1; r <= rounds; r++) {
     const from = last.checkpoint;
     const labels = `${run.out.replace(/\.safetensors$/, '')}.vst${r}-labels`;
     // Resuming reuses a round's complete pseudo-labels when they came from the same checkpoint and rule.
     const index = run.resume ? await readPseudoLabelIndex(labels).catch(() => undefined) : undefined;
-    const same = index !== undefined && index.from === from && index.flow === flow.name && index.threshold === pseudo.threshold && index.consistency === pseudo.consistency && index.gap === pseudo.gap;
+    const same = index !== undefined && index.from === from && index.flow === flow.name && index.threshold === pseudo.threshold && index.consistency === pseudo.consistency && index.gap === pseudo.gap && index.classPortion === classPortion;
     if (!same) {
       await rm(labels, { recursive: true, force: true });
       const loaded = await loadSegmentor(from, { model: o.model, flag: 'pseudo-labels' });

@@ -36,6 +36,18 @@ export interface PseudoLabelOptions {
   ignoreIndex?: number;
 }
 
+/** The model's view of frame t before selection: argmax, top probability, and the consistency filter's verdict. */
+export interface FramePrediction {
+  width: number;
+  height: number;
+  /** Class ids `[H * W]`. */
+  labels: Int32Array;
+  /** Top softmax probability `[H * W]`. */
+  confidence: Float32Array;
+  /** 1 where the label agrees with the flow-warped label of t-k (everywhere without the filter), `[H * W]`. */
+  consistent: Uint8Array;
+}
+
 export interface PseudoLabel {
   width: number;
   height: number;
@@ -59,37 +71,55 @@ function predict(model: Segmentor, image: RgbImage): { labels: Int32Array; confi
 }
 
 /**
+ * The prediction of frame t (`current`) and, unless `consistency` is false, the consistency
+ * filter against the prediction of `previous` (frame t-k) carried to t by the flow t -> t-k that
+ * `flow` estimates.
+ */
+export async function predictFrame(model: Segmentor, current: RgbImage, previous: RgbImage, flow: FlowEstimator, o: Pick<PseudoLabelOptions, 'consistency' | 'ignoreIndex'> = {}): Promise<FramePrediction> {
+  const { width, height } = current;
+  const ignore = o.ignoreIndex ?? 255;
+  const now = predict(model, current);
+  const consistent = new Uint8Array(width * height).fill(1);
+  if (o.consistency ?? true) {
+    const before = predict(model, previous);
+    const f = await flow(current, previous);
+    const w = tf.tidy(() => warpNearest(tf.tensor4d(before.labels, [1, height, width, 1], 'int32'), tf.tensor4d(f.data, [1, height, width, 2]), ignore));
+    const filtered = consistencyFilter(now.labels, w.dataSync(), ignore);
+    w.dispose();
+    for (let p = 0; p < filtered.length; p++) consistent[p] = filtered[p] === ignore ? 0 : 1;
+  }
+  return { width, height, labels: now.labels, confidence: now.confidence, consistent };
+}
+
+/**
+ * The pseudo-label of a prediction: pixels that pass the consistency filter and whose confidence
+ * reaches their class's threshold (`thresholds[c]`, or one number for every class).
+ */
+export function selectPseudoLabel(pred: FramePrediction, thresholds: number | ArrayLike<number>, ignoreIndex = 255): PseudoLabel {
+  const n = pred.width * pred.height;
+  const labels = new Uint8Array(n).fill(ignoreIndex);
+  let kept = 0;
+  let confident = 0;
+  let agree = 0;
+  for (let p = 0; p < n; p++) {
+    const c = pred.labels[p] as number;
+    const sure = (pred.confidence[p] as number) >= (typeof thresholds === 'number' ? thresholds : (thresholds[c] ?? Infinity));
+    const ok = pred.consistent[p] === 1;
+    if (sure) confident++;
+    if (ok) agree++;
+    if (sure && ok) {
+      labels[p] = c;
+      kept++;
+    }
+  }
+  return { width: pred.width, height: pred.height, labels, kept: kept / n, confident: confident / n, consistent: agree / n };
+}
+
+/**
  * The pseudo-label of frame t (`current`) from the model's predictions on t and on `previous`
  * (frame t-k) and the flow from t to t-k estimated by `flow`: confident (threshold) and, unless
  * disabled, temporally consistent pixels.
  */
 export async function pseudoLabel(model: Segmentor, current: RgbImage, previous: RgbImage, flow: FlowEstimator, o: PseudoLabelOptions = {}): Promise<PseudoLabel> {
-  const { width, height } = current;
-  const ignore = o.ignoreIndex ?? 255;
-  const threshold = o.threshold ?? 0.95;
-  const now = predict(model, current);
-  const n = width * height;
-  let warped: ArrayLike<number> = now.labels;
-  if (o.consistency ?? true) {
-    const before = predict(model, previous);
-    const f = await flow(current, previous);
-    const w = tf.tidy(() => warpNearest(tf.tensor4d(before.labels, [1, height, width, 1], 'int32'), tf.tensor4d(f.data, [1, height, width, 2]), ignore));
-    warped = new Int32Array(w.dataSync());
-    w.dispose();
-  }
-  const consistent = consistencyFilter(now.labels, warped, ignore);
-  const labels = new Uint8Array(n).fill(ignore);
-  let kept = 0;
-  let confident = 0;
-  let agree = 0;
-  for (let p = 0; p < n; p++) {
-    const sure = (now.confidence[p] as number) >= threshold;
-    if (sure) confident++;
-    if (consistent[p] !== ignore) agree++;
-    if (sure && consistent[p] !== ignore) {
-      labels[p] = consistent[p] as number;
-      kept++;
-    }
-  }
-  return { width, height, labels, kept: kept / n, confident: confident / n, consistent: agree / n };
+  return selectPseudoLabel(await predictFrame(model, current, previous, flow, o), o.threshold ?? 0.95, o.ignoreIndex ?? 255);
 }
