@@ -15,7 +15,7 @@ const seconds = (history) => history.reduce((a, h) => a + h.seconds, 0);
 /** Epochs and seconds of a method's training: its last phase, plus VAT + VST's first phase from its sidecar. */
 function cost(key) {
   const h = read(`train-${key}.json`).history;
-  const phase1 = key === 'vat+vst' && process.argv[3] ? join(process.argv[3], 'vat+vst.vat.json') : undefined;
+  const phase1 = key.startsWith('vat+vst') && process.argv[3] ? join(process.argv[3], `${key}.vat.json`) : undefined;
   const first = phase1 && existsSync(phase1) ? JSON.parse(readFileSync(phase1, 'utf8')).state.history : [];
   return { epochs: first.length + h.length, minutes: ((seconds(first) + seconds(h)) / 60).toFixed(1) };
 }
@@ -26,6 +26,7 @@ const methods = [
   ['vat', 'VAT'],
   ['vat+vst', 'VAT + VST'],
   ['target-supervised', 'target-supervised (upper bound)'],
+  ['vat+vst-cb', 'VAT + VST, class-balanced pseudo-labels (ablation)'],
 ];
 const base = existsSync(join(dir, 'video-source-only.json')) ? read('video-source-only.json').meanIoU : undefined;
 const rows = ['| method | target mIoU % | vs source-only | VPQ % | TC % | training epochs | training min |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
