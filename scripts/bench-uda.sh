@@ -51,10 +51,22 @@ run() { # NAME DATA FLAGS...: EPOCHS epochs from the shared start
   evaluate "$name"
 }
 run source-only "$W/src" --target "$W/tgt" --adapt source-only
+# The domain gap: the same source-only model on the source's own held-out videos.
+once "$W/res/source-video-source-only.json" $PW video --method per-frame --model pspnet-lite --weights "$W/ckpt/source-only.safetensors" --data "$W/src" --backend wasm --json
 run image-adv "$W/src" --target "$W/tgt" --adapt image-adv
 run vat "$W/src" --target "$W/tgt" --adapt vat
+# vat+vst's first phase is the vat run above (the same flags, seed and schedule): its checkpoint is
+# copied into place as the phase-1 checkpoint, which --resume finds finished, instead of training
+# it a second time.
+phase1() {
+  for f in safetensors json optim.safetensors discriminator.safetensors discriminator.optim.safetensors; do
+    if [ -f "$W/ckpt/vat.$f" ] && [ ! -f "$W/ckpt/$1.vat.$f" ]; then cp "$W/ckpt/vat.$f" "$W/ckpt/$1.vat.$f"; fi
+  done
+}
+phase1 vat+vst
 run vat+vst "$W/src" --target "$W/tgt" --adapt vat+vst --vst-epochs "$VST_EPOCHS"
 # The upper bound: the source-only recipe on the target's labelled training videos.
 run target-supervised "$W/tgt" --target "$W/tgt" --adapt source-only
+phase1 vat+vst-cb
 run vat+vst-cb "$W/src" --target "$W/tgt" --adapt vat+vst --vst-epochs "$VST_EPOCHS" --pl-class-portion 0.5 --vst-lr 0.00025
 node "$HERE/uda-table.mjs" "$W/res" "$W/ckpt"

@@ -39,3 +39,7 @@ for (const [key, label] of methods) {
   rows.push(`| ${label} | ${pct(v.meanIoU)} | ${gain} | ${pct(vpq)} | ${pct(v.temporalConsistency)} | ${t.epochs} | ${t.minutes} |`);
 }
 console.log(rows.join('\n'));
+if (existsSync(join(dir, 'source-video-source-only.json')) && base !== undefined) {
+  const own = read('source-video-source-only.json').meanIoU;
+  console.log(`\nsource-only on the source's held-out videos: mIoU ${pct(own)} (${pct(own - base)} points above its target mIoU)`);
+}
