@@ -26,12 +26,12 @@ import { warpBilinear } from './warp.js';
 const EPS = 1e-6;
 
 /** The memory of frame k as the target of {@link memoryFlowLoss}: log-probabilities and confidence. */
-export interface FlowMemory {
+export type FlowMemory = {
   /** `[N, H, W, C]` `log(M + eps)`: softmax of it is the memory M (scores, as `pixelKl` takes them). */
   logits: Tensor4D;
   /** `[N, H, W, 1]` c(p) in [0, 1]. */
   confidence: Tensor4D;
-}
+};
 
 /**
  * The memory of frame k from `n - 1` previous frames.
