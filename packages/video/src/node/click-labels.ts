@@ -126,6 +126,21 @@ export async function readClickManifest(dir: string): Promise<ClickManifest | un
   return r.data;
 }
 
+/** Where a labels folder in the video layout keeps the labels of a frame. */
+const videoLabelPath = (labels: string, split: 'train' | 'val', video: string, frame: string) => join(labels, split, 'gt', video, `${frame}_sem.png`);
+
+/**
+ * Checks that a labels folder has a label file for every frame (before training starts, so a
+ * wrong `--labels` fails at once).
+ * @throws DatasetError naming the first missing file and how many are missing.
+ */
+export function checkVideoLabels(labels: string, split: 'train' | 'val', videos: ReadonlyArray<{ name: string; frames: readonly string[] }>): void {
+  const files = videos.flatMap((v) => v.frames.map((f) => videoLabelPath(labels, split, v.name, f)));
+  const missing = files.filter((f) => !existsSync(f));
+  const first = missing[0];
+  if (first !== undefined) throw new DatasetError(`${first}: missing (${missing.length} of ${files.length} label files of split ${split}; write click labels with pixelwise data clicks --data DATA --out ${labels})`);
+}
+
 /**
  * Reader of the semantic labels of frame `frame` of video `video` from a labels folder in the
  * video layout (`LABELS/<split>/gt/<video>/<frame>_sem.png`), checked against the frame size and
@@ -133,7 +148,7 @@ export async function readClickManifest(dir: string): Promise<ClickManifest | un
  */
 export function videoLabelReader(labels: string, split: 'train' | 'val', size: [number, number], numClasses: number, ignoreIndex: number): (video: string, frame: string) => Promise<Uint8Array> {
   return async (video, frame) => {
-    const file = join(labels, split, 'gt', video, `${frame}_sem.png`);
+    const file = videoLabelPath(labels, split, video, frame);
     const bytes = await readBytes(file);
     let map: ReturnType<typeof decodeLabelPng>;
     try {

@@ -8,7 +8,7 @@ import type { FlowNetS } from '@pixelwise/models';
 import { lucasKanadeFlow } from '../flow-lucas-kanade.js';
 import { predictFlow } from '../flow-train.js';
 import { framePairs, type FlowEstimator, type FramePairSource, type PairVideo } from '../frame-pairs.js';
-import { videoLabelReader } from './click-labels.js';
+import { checkVideoLabels, videoLabelReader } from './click-labels.js';
 import { openVideoDataset } from './video-dataset.js';
 
 /** Where the flow between a frame and its neighbour comes from: `gt`, `lucas-kanade`, or a flow model checkpoint (flownets-lite). */
@@ -40,6 +40,7 @@ export async function openPairVideos(dir: string, split: 'train' | 'val', labels
   const ds = await openVideoDataset(dir, split);
   const classNames = ds.manifest.classes.map((c) => c.name);
   const ignoreIndex = ds.manifest.ignoreIndex;
+  if (labels !== undefined) checkVideoLabels(labels, split, ds.videos);
   const readLabels = labels === undefined ? async (video: string, frame: string) => (await ds.readLabels(video, frame)).semantic : videoLabelReader(labels, split, ds.size, classNames.length, ignoreIndex);
   const videos: PairVideo[] = ds.videos.map((v) => ({
     name: v.name,
