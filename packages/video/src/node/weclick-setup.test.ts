@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLabelPng } from '@pixelwise/core/io';
 import { DatasetError, ModelConfigError, resetSeeds } from '@pixelwise/models';
+import { openDataset, writeSynthDataset } from '@pixelwise/models/node';
 import { describe, expect, it } from 'vitest';
 import { videoFixture } from '../test-utils/video-fixture.js';
 import { readClickManifest, writeClickLabels } from './click-labels.js';
@@ -32,6 +33,20 @@ describe('data clicks and weclickSetup', () => {
     expect(clickedIds.length).toBe(ids.size);
     // A second run into the same folder needs overwrite.
     await expect(writeClickLabels({ data, out: clicks, seed: 1 })).rejects.toThrow(DatasetError);
+  });
+
+  it('image data sets: one click per connected region of every class, at the label paths of the split', async () => {
+    const images = join(tmp, 'img');
+    await writeSynthDataset({ out: images, count: 2, width: 32, height: 32, classes: 4, seed: 5, split: { val: 0.5 } });
+    await expect(writeClickLabels({ data: images, out: join(tmp, 'never') })).rejects.toThrow('has no instance maps; use --per component');
+    const m = await writeClickLabels({ data: images, out: join(tmp, 'img-clicks'), per: 'component', seed: 1 });
+    const ds = await openDataset(images, 'train');
+    expect(m.frames).toBe(2);
+    const png = decodeLabelPng(readFileSync(join(tmp, 'img-clicks', 'train', 'labels', `${ds.names[0]}.png`)));
+    const full = (await ds.read(0)).labels.data;
+    const clicked = [...png.data.keys()].filter((p) => png.data[p] !== 255);
+    expect(clicked.length).toBeGreaterThan(0);
+    for (const p of clicked) expect(png.data[p]).toBe(full[p]);
   });
 
   it('trains from clicks: the method is recorded, the student starts from the same weights with or without a teacher', async () => {
