@@ -17,7 +17,9 @@ const variants = [
   ['full', 'fully supervised (upper bound)'],
 ];
 const seeds = [...new Set(readdirSync(dir).flatMap((f) => /^test-\w+-s(\d+)\.json$/.exec(f)?.[1] ?? []))].sort((a, b) => a - b);
-const lines = ['| variant | seed | test mIoU % | gain over click-only | test TC % | val mIoU % | val TC % | training min |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+const withVal = readdirSync(dir).some((f) => f.startsWith('video-'));
+const valHead = withVal ? ' val mIoU % | val TC % |' : '';
+const lines = [`| variant | seed | test mIoU % | gain over click-only | test TC % |${valHead} training min |`, `| --- | ---: | ---: | ---: | ---: |${withVal ? ' ---: | ---: |' : ''} ---: |`];
 for (const s of seeds) {
   const base = read(`test-clicks-s${s}.json`);
   for (const [key, label] of variants) {
@@ -25,15 +27,15 @@ for (const s of seeds) {
     if (!test) continue;
     const val = read(`video-${key}-s${s}.json`) ?? {};
     const gain = base && key !== 'clicks' ? `${(100 * (test.meanIoU - base.meanIoU)).toFixed(2)}` : '';
-    lines.push(`| ${label} | ${s} | ${pct(test.meanIoU)} | ${gain} | ${pct(test.temporalConsistency)} | ${pct(val.meanIoU)} | ${pct(val.temporalConsistency)} | ${trainMin(read(`train-${key}-s${s}.json`))} |`);
+    lines.push(`| ${label} | ${s} | ${pct(test.meanIoU)} | ${gain} | ${pct(test.temporalConsistency)} |${withVal ? ` ${pct(val.meanIoU)} | ${pct(val.temporalConsistency)} |` : ''} ${trainMin(read(`train-${key}-s${s}.json`))} |`);
   }
 }
 console.log(lines.join('\n'));
 const teacher = read('test-teacher.json');
 if (teacher) {
-  const val = read('video-teacher.json') ?? {};
+  const val = read('video-teacher.json');
   const t = read('train-teacher.json');
-  console.log(`\nteacher (clicks only, ${t?.epochs ?? '?'} epochs, ${trainMin(t)} min): test mIoU ${pct(teacher.meanIoU)} TC ${pct(teacher.temporalConsistency)}, val mIoU ${pct(val.meanIoU)} TC ${pct(val.temporalConsistency)}`);
+  console.log(`\nteacher (clicks only, ${t?.epochs ?? '?'} epochs, ${trainMin(t)} min): test mIoU ${pct(teacher.meanIoU)} TC ${pct(teacher.temporalConsistency)}${val ? `, val mIoU ${pct(val.meanIoU)} TC ${pct(val.temporalConsistency)}` : ''}`);
 }
 const clicks = read('clicks.json');
 if (clicks) console.log(`\nclicks: ${clicks.clicks} on ${clicks.frames} frames (${(clicks.clicks / clicks.frames).toFixed(1)} per frame, radius ${clicks.radius}, seed ${clicks.seed}): ${(100 * clicks.labelledShare).toFixed(3)}% of the annotated pixels labelled`);

@@ -37,11 +37,11 @@ const FLAGS = {
   auxWeight: flag.number('weight of auxiliary losses', -1, 10, { default: '0.4' }),
   loss: flag.choice('segmentation models: pixel loss of every term (main, auxiliary, cascade stages): ce (cross-entropy, the default), iou (corpus-level soft IoU), lovasz (Lovasz-softmax)', PIXEL_LOSSES),
   val: flag.negated('skip validation after each epoch'),
-  teacher: flag.path('the frozen teacher checkpoint: of a TDNet student (pspnet-lite, grouped distillation), or of a segmentation model on video (with --distill)', { arg: '<ckpt>' }),
+  teacher: flag.path('the frozen teacher checkpoint: of a TDNet student (pspnet-lite, grouped distillation), or of a segmentation model on video (with --distill; WeClick: --mfd, --kd)', { arg: '<ckpt>' }),
   teacherModel: flag.string('registry name of --teacher when its weights have no sidecar', { arg: '<name>' }),
   temporalLoss: flag.number('segmentation models on video: weight of the motion-guided temporal loss (the authors\' PSPNet-18 config: 0.1); default 0, per-frame training on the same frame pairs', 0, 1000, { closed: true }),
   distill: distillFlag,
-  flow: flag.string('segmentation models on video: training flow between a frame and its neighbour: gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
+  flow: flag.string('segmentation models on video: training flow between a frame and its neighbour (WeClick: its memory frames): gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
   ...WECLICK_FLAGS,
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
   workers: {
