@@ -78,6 +78,7 @@ describe('pixelwise train --adapt', () => {
       [['--target', 'tgt', '--adapt', 'vat+vst', '--pl-threshold', '0.9', '--pl-class-portion', '0.5'], /--pl-threshold, --pl-class-portion: one or the other/],
       [['--target', 'tgt', '--adapt', 'vat', '--pl-class-portion', '0.5'], /--pl-class-portion: applies to --adapt vat\+vst, not vat/],
       [['--target', 'tgt', '--adapt', 'vat', '--temporal-loss', '0.1'], /--temporal-loss: not with --adapt/],
+      [['--target', 'tgt', '--adapt', 'vat', '--labels', 'src'], /--labels: not with --adapt/],
       [['--target', 'tgt', '--adapt', 'vat+vst', '--pl-flow', 'gt'], /--pl-flow: gt: pseudo-labels never read the target's ground truth/],
       [['--target', 'tgt', '--adapt', 'vat+vst', '--pl-flow', 'missing.safetensors'], /--pl-flow: missing\.safetensors does not exist/],
     ];
