@@ -6,10 +6,15 @@
 import { DISTILL_WEIGHTS, parseDistillList, trainingLabel, trainingMethodOf, type DistillTerm } from '@pixelwise/video';
 import { z } from 'zod';
 
-/** `name` and `config` with the training method of `sidecarConfig` (when there is one) in both. */
+/**
+ * `name` and `config` with the training method of `sidecarConfig` (when there is one) in both:
+ * across frames (`training`), or domain adaptation (`adapt`: source-only, image-adv, vat, vat+vst).
+ */
 export function methodIdentity(name: string, config: Record<string, unknown>, sidecarConfig: Record<string, unknown> | undefined): { name: string; config: Record<string, unknown> } {
   const training = trainingMethodOf(sidecarConfig);
-  return training ? { name: `${name}${trainingLabel(training)}`, config: { ...config, training } } : { name, config };
+  const adapt = typeof sidecarConfig?.adapt === 'string' ? sidecarConfig.adapt : undefined;
+  const id = training ? { name: `${name}${trainingLabel(training)}`, config: { ...config, training } } : { name, config };
+  return adapt ? { ...id, config: { ...id.config, adapt } } : id;
 }
 
 /**

@@ -7,6 +7,8 @@
  */
 export { cameraAt, renderVideoFrame, sampleVideoSpec, sceneAt, UNKNOWN_FLOW, videoFlow } from './data/synth-video.js';
 export type { CameraPath, SynthVideoOptions, VideoSpec } from './data/synth-video.js';
+export { domainImage, domainSpec, paletteMatrix, VIDEO_DOMAIN_NAMES, VIDEO_DOMAINS } from './data/domain.js';
+export type { VideoDomain, VideoDomainName } from './data/domain.js';
 export { frameName, parseVideoManifest, videoManifestSchema } from './data/manifest.js';
 export type { VideoManifest } from './data/manifest.js';
 export { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
@@ -52,3 +54,14 @@ export { augmentMemory, memoryFrames } from './memory-frames.js';
 export type { MemorySource } from './memory-frames.js';
 export { MEMORY_FRAMES, MFD_WEIGHT, weclickObjective, weclickTask } from './weclick-train.js';
 export type { WeClickBatch, WeClickLossConfig, WeClickRun } from './weclick-train.js';
+export { discriminatorInput, FCDiscriminator } from './uda/discriminator.js';
+export type { DiscriminatorOptions, DiscriminatorSoftmax } from './uda/discriminator.js';
+export { GAN_LOSSES, ganLoss, SOURCE_DOMAIN, TARGET_DOMAIN } from './uda/gan-loss.js';
+export type { GanLoss } from './uda/gan-loss.js';
+export { domainPairs } from './uda/domain-pairs.js';
+export type { DomainPair, DomainPairSource, DomainVideo } from './uda/domain-pairs.js';
+export { ADAPTATION_METHODS, adaptationTask, DISCRIMINATOR_OPTIMIZER } from './uda/adaptation-task.js';
+export type { AdaptationBatch, AdaptationConfig, AdaptationMethod, StepScores } from './uda/adaptation-task.js';
+export { consistencyFilter, predictFrame, pseudoLabel, selectPseudoLabel } from './uda/pseudo-labels.js';
+export type { FramePrediction, PseudoLabel, PseudoLabelOptions } from './uda/pseudo-labels.js';
+export { classBalancedThresholds } from './uda/class-balance.js';

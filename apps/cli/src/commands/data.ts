@@ -1,5 +1,5 @@
 /**
- * `pixelwise data synth --out DIR [--kind images|video] [--count N] [--frames T] [--size WxH]
+ * `pixelwise data synth --out DIR [--kind images|video] [--domain source|target] [--count N] [--frames T] [--size WxH]
  * [--classes C] [--seed S] [--val FRACTION] [--void-border PX] [--force]`: synthetic images, or
  * videos with ground-truth flow, in the real label formats, with a manifest.json (DESIGN.md,
  * "Data formats").
@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { writeSynthDataset } from '@pixelwise/models/node';
+import { VIDEO_DOMAIN_NAMES } from '@pixelwise/video';
 import { isVideoDataset, writeSynthVideo } from '@pixelwise/video/node';
 import { CliError } from '../errors.js';
 import { flag, parseFlags, registerFlags, type Parsed } from '../flags.js';
@@ -16,6 +17,7 @@ import { CLICK_FLAGS, clicksCommand } from './data-clicks.js';
 const FLAGS = {
   out: flag.path('output directory (must be empty or missing, unless --force)', { required: true, arg: '<dir>' }),
   kind: { description: 'images, or video (frames, track ids, forward/backward flow)', arg: '<kind>', default: 'images', schema: z.enum(['images', 'video'], { message: 'expected images or video' }) },
+  domain: flag.choice('video appearance domain (--kind video): source, or target (other textures, palette, lighting, blur and noise, faster camera; for domain adaptation)', VIDEO_DOMAIN_NAMES),
   count: flag.int('number of images (default 100), or of videos with --kind video (default 10), over both splits', 1, 1_000_000),
   frames: flag.int('frames per video (--kind video; default 10)', 2, 100_000),
   size: flag.size('image size', { default: '256x256' }),
@@ -35,11 +37,13 @@ export async function synthCommand(o: Parsed<typeof FLAGS>): Promise<void> {
     if (o.voidBorder !== 0) throw new CliError('--void-border: only with --kind images (video labels have no void band)');
     const count = o.count ?? 10;
     const frames = o.frames ?? 10;
-    const m = await withProgress(count * frames, 'frames', o.quiet, (onProgress) => writeSynthVideo({ ...common, count, frames, onProgress }));
-    report(`${m.count} videos of ${m.frames} frames ${width}x${height} with forward/backward flow`, m);
+    const domain = o.domain ?? 'source';
+    const m = await withProgress(count * frames, 'frames', o.quiet, (onProgress) => writeSynthVideo({ ...common, count, frames, domain, onProgress }));
+    report(`${m.count} ${domain === 'target' ? 'target-domain ' : ''}videos of ${m.frames} frames ${width}x${height} with forward/backward flow`, m);
     return;
   }
   if (o.frames !== undefined) throw new CliError('--frames: only with --kind video');
+  if (o.domain !== undefined) throw new CliError('--domain: only with --kind video');
   const count = o.count ?? 100;
   const m = await withProgress(count, 'images', o.quiet, (onProgress) => writeSynthDataset({ ...common, count, voidBorder: o.voidBorder, onProgress }));
   report(`${m.count} images ${width}x${height}`, m);

@@ -5,14 +5,16 @@
  * (`--mode full` for a cascade's deep-supervision baseline) or on a video data set's frame pairs
  * (`--temporal-loss W`, `--teacher CKPT --distill kd,pair,temporal`: Liu et al., ECCV 2020; WeClick from
  * clicks: `--labels CLICKS [--teacher CKPT --memory-flow N --kd W]`, Liu et al., ACM MM 2021), TDNet
- * students by distillation from `--teacher CKPT`, flow networks on a video data set's frame pairs.
+ * students by distillation from `--teacher CKPT`, flow networks on a video data set's frame pairs;
+ * and from a labelled source video data set to `--target DIR` by `--adapt METHOD` (adapt-flags.ts).
  */
 import { availableParallelism } from 'node:os';
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { MODELS, PIXEL_LOSSES, splitsOverShards, type EpochRecord } from '@pixelwise/models';
-import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
-import { flowSetup, isVideoDataset, tdnetSetup, temporalConsistencySetup, weclickSetup } from '@pixelwise/video/node';
+import { segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
+import { flowSetup, isVideoDataset, runAdaptation, runPhase, tdnetSetup, temporalConsistencySetup, weclickSetup, type PhaseHooks } from '@pixelwise/video/node';
+import { ADAPT_FLAGS, adaptationOptions } from '../adapt-flags.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, flagName, saveFlags, type Parsed } from '../flags.js';
@@ -50,6 +52,7 @@ const FLAGS = {
     default: 'auto',
     schema: z.union([z.literal('auto'), z.string().regex(/^\d+$/, "expected a thread count or 'auto'").transform(Number).refine((n) => n >= 1 && n <= 64, 'expected 1..64 threads')]),
   },
+  ...ADAPT_FLAGS,
   backend: backendFlag(),
   json: flag.bool('print one JSON object with the training history'),
   ...saveFlags('the run (final validation metrics)'),
@@ -118,53 +121,60 @@ function trainThreads(o: Flags): number {
 
 export async function trainCommand(o: Flags): Promise<TrainResult> {
   const choice = await setBackend(o.backend);
-  const setup = await setupFor(o);
-  try {
-    process.stderr.write(`train: ${describeChoice(choice)}; ${setup.summary}\n`);
-    const out = o.out ?? `checkpoints/${o.model}.safetensors`;
-    const optimizer = o.optimizer ?? 'sgd';
-    const bar = epochProgress(o.epochs);
-    const result = await runTraining(setup, {
-      out,
-      resume: o.resume ?? false,
-      threads: trainThreads(o),
-      fit: { epochs: o.epochs, batchSize: o.batch, accumulate: o.accumulate, lr: o.lr ?? (optimizer === 'adam' || setup.fit?.optimizer === 'adam' ? 1e-3 : 0.01), optimizer, seed: o.seed },
-      log: (line) => process.stderr.write(`train: ${line}\n`),
-      onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),
-      onEpoch: (r) => {
-        bar.done();
-        const memory = r.memoryBytes ? `, ${(r.memoryBytes / 2 ** 30).toFixed(2)} GiB memory` : '';
-        process.stderr.write(`epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}${describeVal(r)} (${r.seconds.toFixed(1)} s${memory}) -> ${out}\n`);
-      },
-    });
-    const history = result.state.history;
-    const final = history[history.length - 1];
-    const res: TrainResult = { model: o.model, checkpoint: out, backend: choice.backend, dataset: o.data, numClasses: setup.numClasses, epochs: result.state.epoch, history, final };
-    if (o.save) {
-      const seconds = history.reduce((a, h) => a + h.seconds, 0);
-      res.runId = await saveRecord(
-        trainRecord({
-          model: { ...methodIdentity(o.model, modelConfig(MODELS[o.model]?.options.parse({}) ?? {}, setup.options), setup.config), family: MODELS[o.model]?.family ?? o.model },
-          dataset: { name: datasetName(undefined, o.data), kind: setup.datasetKind, classNames: setup.classNames },
-          tags: o.tag,
-          backend: choice.backend,
-          device: deviceOf(choice),
-          ...(o.size ? { size: o.size } : {}),
-          batch: o.batch,
-          ...(final?.val ? { val: final.val } : {}),
-          extra: { loss: final?.loss ?? null, epochs: res.epochs, seconds },
-        }),
-      );
-    }
-    if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
-    else {
-      process.stdout.write(`trained ${o.model} for ${res.epochs} epochs on ${o.data}:${final?.val ? describeVal(final) : ` loss ${final?.loss.toFixed(4) ?? '?'}`}; checkpoint ${out}\n`);
-      if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
-    }
-    return res;
-  } finally {
-    setup.dispose();
+  const adaptation = adaptationOptions(o);
+  const notAdapted = (['loss', 'teacher', 'mode', 'temporalLoss', 'distill', 'flow', 'labels', 'memoryFlow', 'mfd', 'kd'] as const).find((k) => o[k] !== undefined);
+  if (adaptation && notAdapted) throw new CliError(`${flagName(notAdapted)}: not with --adapt (cross-entropy on the source, no teacher)`);
+  const setup = adaptation ? undefined : await setupFor(o);
+  process.stderr.write(`train: ${describeChoice(choice)}\n`);
+  const out = o.out ?? `checkpoints/${o.model}.safetensors`;
+  const optimizer = o.optimizer ?? 'sgd';
+  let bar = epochProgress(o.epochs);
+  let phase = { name: '', epochs: o.epochs, checkpoint: out };
+  const hooks: Parameters<typeof runPhase>[2] & PhaseHooks = {
+    out,
+    resume: o.resume ?? false,
+    threads: trainThreads(o),
+    fit: { epochs: o.epochs, batchSize: o.batch, accumulate: o.accumulate, lr: o.lr ?? (optimizer === 'adam' || setup?.fit?.optimizer === 'adam' ? 1e-3 : 0.01), optimizer, seed: o.seed },
+    log: (line) => process.stderr.write(`train: ${line}\n`),
+    onPhase: (name, epochs, summary, checkpoint) => {
+      phase = { name: adaptation?.adapt === 'vat+vst' ? `${name} ` : '', epochs, checkpoint };
+      bar = epochProgress(epochs);
+      process.stderr.write(`train: ${phase.name}${summary}\n`);
+    },
+    onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),
+    onEpoch: (r) => {
+      bar.done();
+      const memory = r.memoryBytes ? `, ${(r.memoryBytes / 2 ** 30).toFixed(2)} GiB memory` : '';
+      process.stderr.write(`${phase.name}epoch ${r.epoch}/${phase.epochs}: loss ${r.loss.toFixed(4)}${describeVal(r)} (${r.seconds.toFixed(1)} s${memory}) -> ${phase.checkpoint}\n`);
+    },
+  };
+  const trained = setup ? await runPhase('train', setup, hooks) : await runAdaptation(adaptation as NonNullable<typeof adaptation>, hooks);
+  const result = trained.result;
+  const history = result.state.history;
+  const final = history[history.length - 1];
+  const res: TrainResult = { model: o.model, checkpoint: out, backend: choice.backend, dataset: o.data, numClasses: trained.setup.numClasses, epochs: result.state.epoch, history, final };
+  if (o.save) {
+    const seconds = history.reduce((a, h) => a + h.seconds, 0);
+    res.runId = await saveRecord(
+      trainRecord({
+        model: { ...methodIdentity(o.model, modelConfig(MODELS[o.model]?.options.parse({}) ?? {}, trained.setup.options), trained.setup.config), family: MODELS[o.model]?.family ?? o.model },
+        dataset: { name: datasetName(undefined, o.data), kind: trained.setup.datasetKind, classNames: trained.setup.classNames },
+        tags: o.tag,
+        backend: choice.backend,
+        device: deviceOf(choice),
+        ...(o.size ? { size: o.size } : {}),
+        batch: o.batch,
+        ...(final?.val ? { val: final.val } : {}),
+        extra: { loss: final?.loss ?? null, epochs: res.epochs, seconds },
+      }),
+    );
   }
+  if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
+  else {
+    process.stdout.write(`trained ${o.model} for ${res.epochs} epochs on ${o.data}:${final?.val ? describeVal(final) : ` loss ${final?.loss.toFixed(4) ?? '?'}`}; checkpoint ${out}\n`);
+    if (res.runId !== undefined) process.stdout.write(`saved run ${res.runId}\n`);
+  }
+  return res;
 }
 
 export const registerTrain = defineCommand({

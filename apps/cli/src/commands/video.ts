@@ -1,7 +1,7 @@
 /**
  * `pixelwise video --method per-frame|clockwork|tdnet [--schedule fixed|alternating|pipelined|adaptive]
  * [--threshold T] [--periods 1,2,4] --model NAME --weights CKPT --data DIR [--split val] [--json]
- * [--save] [--save-stage-maps DIR]`: a video method over a video data set: mean IoU, temporal
+ * [--save] [--save-stage-maps DIR] [--panoptic-out DIR]`: a video method over a video data set: mean IoU, temporal
  * consistency (ground-truth flow), ms and multiply-adds per frame, which units ran, latency.
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -12,7 +12,8 @@ import { encodePng } from '@pixelwise/core/io';
 import { MODELS, modelComplexity, type ModelOptions } from '@pixelwise/models';
 import { loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
 import { checkMethodModel, CLOCKWORK_SCHEDULES, frameRecordOf, PerFrame, runVideos, stageTimeline, VIDEO_METHODS, videoMethod, type VideoSegmenter } from '@pixelwise/video';
-import { openVideoSplit } from '@pixelwise/video/node';
+import { openVideoSplit, panopticWriter } from '@pixelwise/video/node';
+import { openAtomicOutput } from '../atomic-output.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
@@ -44,6 +45,7 @@ const FLAGS = {
   json: flag.bool('print one JSON object'),
   baselineWeights: flag.path('also run per-frame inference of --baseline-model with these weights on the same frames, alternating with the method, and report both timings', { arg: '<ckpt>' }),
   baselineModel: flag.string('image model of --baseline-weights (default: --model; for tdnet its teacher, pspnet-lite)', { arg: '<name>' }),
+  panopticOut: flag.path("write every frame's prediction as DIR/<video>/<frame>_sem.png and _inst.png (track ids 0: every class is stuff) for eval-video --things ''", { arg: '<dir>' }),
   saveStageMaps: flag.path('write frame-record.json and one stage timeline PNG per video to DIR', { arg: '<dir>' }),
   ...saveFlags('the run (stages and the frame-record artifact)'),
 };
@@ -79,11 +81,14 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
   }
   process.stderr.write(`video: ${describeChoice(choice)}\n`);
   const bar = createProgress(data.videos.reduce((s, v) => s + v.frames, 0), { label: `video ${o.method}`, unit: 'frames' });
-  const result = await runVideos(seg, data.videos, { numClasses, ignoreIndex: data.ignoreIndex, names: data.classNames, warmup: o.warmup, ...(baseline ? { baseline } : {}), onFrame: (_r, _l, done) => bar.update(done) }).finally(() => {
+  const panoptic = o.panopticOut === undefined ? undefined : await openAtomicOutput(o.panopticOut, '--panoptic-out');
+  const write = panoptic ? panopticWriter(panoptic.dir, size[1], size[0]) : undefined;
+  const result = await runVideos(seg, data.videos, { numClasses, ignoreIndex: data.ignoreIndex, names: data.classNames, warmup: o.warmup, ...(baseline ? { baseline } : {}), onFrame: async (r, labels, done) => (await write?.(r.video, r.frame, labels), bar.update(done)) }).finally(() => {
     bar.done();
     seg.dispose();
     baseline?.dispose();
   });
+  await panoptic?.commit();
   const res = videoResult({ ...o, ...(schedule ? { schedule } : {}), threshold: schedule === 'adaptive' ? (o.threshold ?? 0.25) : undefined, backend: choice.backend, device: deviceOf(choice), videos: data.videos.length, size, perFrameMacs, baselineModel }, seg, result);
   let recordDir = o.saveStageMaps;
   // A record made only for the run lives in the database's artifact root (DATABASE_URL's, not ~/.pixelwise's).

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DatasetError, synthManifestSchema } from '@pixelwise/models/data';
+import { VIDEO_DOMAIN_NAMES } from './domain.js';
 
 export const videoManifestSchema = synthManifestSchema.extend({
   kind: z.literal('video'),
@@ -12,6 +13,8 @@ export const videoManifestSchema = synthManifestSchema.extend({
   frames: z.number().int().min(2),
   /** Flow files: forward (`flow/`) and backward (`flow-bw/`); `unknown` marks occluded points. */
   flow: z.object({ format: z.literal('flo'), unknown: z.number(), occluded: z.literal('unknown') }),
+  /** Appearance domain (`data/domain.ts`); older manifests lack it: `source`. */
+  domain: z.enum(VIDEO_DOMAIN_NAMES).optional(),
 });
 
 export type VideoManifest = z.infer<typeof videoManifestSchema>;

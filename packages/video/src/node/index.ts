@@ -19,3 +19,13 @@ export { clickManifestSchema, readClickManifest, videoLabelReader, writeClickLab
 export type { ClickManifest, WriteClicksOptions } from './click-labels.js';
 export { weclickSetup } from './weclick-setup.js';
 export type { WeClickSetupOptions } from './weclick-setup.js';
+export { adaptationSetup, selfTrainingSetup } from './adaptation-setup.js';
+export type { AdaptationLabel, AdaptationSetupOptions, SelfTrainingSetupOptions } from './adaptation-setup.js';
+export { ADAPTATIONS, LUCAS_KANADE, phaseCheckpoint, runAdaptation, runPhase } from './run-adaptation.js';
+export type { Adaptation, AdaptationPhase, AdaptationRunOptions, AdaptationRunResult, PhaseHooks, SetupSummary } from './run-adaptation.js';
+export { openPseudoLabelled, readPseudoLabelIndex, writePseudoLabels } from './pseudo-label-set.js';
+export type { PseudoLabelIndex, WritePseudoLabelsOptions } from './pseudo-label-set.js';
+export { domainVideos, openDomainPairs, openVideoFrames } from './uda-data.js';
+export type { DomainPairs } from './uda-data.js';
+export { panopticWriter } from './panoptic-predictions.js';
+export type { PanopticWriter } from './panoptic-predictions.js';

@@ -3,7 +3,7 @@
  * "Optical flow"):
  *
  * ```
- * OUT/manifest.json                              kind "video", classes, size, frames, splits
+ * OUT/manifest.json                              kind "video", classes, size, frames, splits, domain
  * OUT/{train,val}/images/<video>/<frame>.png     RGB; frames f000000, f000001, ...
  * OUT/{train,val}/gt/<video>/<frame>_sem.png     8-bit class ids, 255 void
  * OUT/{train,val}/gt/<video>/<frame>_inst.png    16-bit track ids, 0 for stuff
@@ -15,11 +15,12 @@
  * complete. Video `i` depends only on (seed, i), not on the count.
  */
 import { encodeLabelPng, encodePng, writeFlo } from '@pixelwise/core/io';
-import { IGNORE_INDEX, itemSeed, SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION, synthClasses } from '@pixelwise/models/data';
+import { hashInts, IGNORE_INDEX, itemSeed, SYNTH_MANIFEST_FORMAT, SYNTH_MANIFEST_VERSION, synthClasses } from '@pixelwise/models/data';
 import { checkSynthWriterOptions, DatasetError, prepareOutputDir, reason, writeFileAtomic } from '@pixelwise/models/node';
 import type { SynthWriterOptions } from '@pixelwise/models/node';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { domainImage, domainSpec, VIDEO_DOMAINS, type VideoDomainName } from '../data/domain.js';
 import { frameName } from '../data/manifest.js';
 import type { VideoManifest } from '../data/manifest.js';
 import { renderVideoFrame, sampleVideoSpec, UNKNOWN_FLOW, videoFlow } from '../data/synth-video.js';
@@ -32,6 +33,8 @@ export interface WriteSynthVideoOptions extends SynthWriterOptions {
   split?: { val: number };
   /** Replace an existing data set in `out` (manifest.json, train/, val/). */
   overwrite?: boolean;
+  /** Appearance domain (`data/domain.ts`): the default `source`, or `target` for domain adaptation. */
+  domain?: VideoDomainName;
   /** Called after each frame is written, with frames done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,7 +44,8 @@ const SUBDIRS = ['images', 'gt', 'flow', 'flow-bw'] as const;
 
 /** Writes the data set and returns its manifest. */
 export async function writeSynthVideo(options: WriteSynthVideoOptions): Promise<VideoManifest> {
-  const { out, count, frames, width, height, classes, seed, overwrite = false, onProgress } = options;
+  const { out, count, frames, width, height, classes, seed, overwrite = false, onProgress, domain = 'source' } = options;
+  const look = VIDEO_DOMAINS[domain];
   const val = options.split?.val ?? 0.2;
   checkSynthWriterOptions('writeSynthVideo', options, val, [['frames', frames, 2, 100000]]);
   const table = synthClasses(classes);
@@ -63,11 +67,13 @@ export async function writeSynthVideo(options: WriteSynthVideoOptions): Promise<
         throw new DatasetError(`${dir}: cannot create directory: ${reason(e)}`, { cause: e });
       });
     }
-    const spec = sampleVideoSpec({ width, height, classes, frames, seed: itemSeed(seed, i) });
+    const sampled = sampleVideoSpec({ width, height, classes, frames, seed: itemSeed(seed, i) });
+    const spec = domain === 'source' ? sampled : domainSpec(sampled, look);
     for (let t = 0; t < frames; t++) {
       const frame = renderVideoFrame(spec, t);
       const f = frameName(t);
-      await writeFileAtomic(join(dirs.images, `${f}.png`), encodePng({ width, height, channels: 3, depth: 8, data: frame.image }));
+      const image = domainImage(frame.image, width, height, look, hashInts(seed, i, t));
+      await writeFileAtomic(join(dirs.images, `${f}.png`), encodePng({ width, height, channels: 3, depth: 8, data: image }));
       await writeFileAtomic(join(dirs.gt, `${f}_sem.png`), encodeLabelPng({ width, height, data: frame.labels }));
       await writeFileAtomic(join(dirs.gt, `${f}_inst.png`), encodeLabelPng({ width, height, data: frame.instances }));
       if (t + 1 < frames) await writeFileAtomic(join(dirs.flow, `${f}.flo`), writeFlo(videoFlow(spec, t, t + 1, frame)));
@@ -89,6 +95,7 @@ export async function writeSynthVideo(options: WriteSynthVideoOptions): Promise<
     voidBorder: 0,
     splits,
     flow: { format: 'flo', unknown: UNKNOWN_FLOW, occluded: 'unknown' },
+    domain,
   };
   await writeFileAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
