@@ -1,6 +1,7 @@
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
+import { createRng, type Rng } from '../data/rng.js';
 import { Layer, type ForwardContext } from '../module.js';
 
 export type ActivationName = 'relu' | 'relu6' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'identity';
@@ -54,6 +55,23 @@ export class Activation extends Layer {
   }
 }
 
+let dropoutSeeds: Rng | undefined;
+
+/**
+ * Runs `fn` with dropout masks drawn from a generator seeded `seed`, so that a training step's
+ * masks depend on the run's seed and the step, not on a global generator (training runs, their
+ * resumes and their data-parallel shards are then reproducible). Outside it, masks are unseeded.
+ */
+export function withDropoutSeed<T>(seed: number, fn: () => T): T {
+  const outer = dropoutSeeds;
+  dropoutSeeds = createRng(seed);
+  try {
+    return fn();
+  } finally {
+    dropoutSeeds = outer;
+  }
+}
+
 /** `nn.Dropout` / `nn.Dropout2d` (channel-wise); identity in evaluation. */
 export class Dropout extends Layer {
   constructor(
@@ -65,7 +83,8 @@ export class Dropout extends Layer {
   forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
     if (!ctx.training || ctx.deterministic || this.rate === 0) return x;
     const [n, , , c] = x.shape;
-    return tf.dropout(x, this.rate, this.channelwise ? [n, 1, 1, c] : undefined) as Tensor4D;
+    const seed = dropoutSeeds ? Math.floor(dropoutSeeds.next() * 2 ** 31) : undefined;
+    return tf.dropout(x, this.rate, this.channelwise ? [n, 1, 1, c] : undefined, seed) as Tensor4D;
   }
   /** Identity: the export is of evaluation mode. */
   override toOnnx(_g: OnnxGraph, input: string): string {

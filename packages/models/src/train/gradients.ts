@@ -5,6 +5,8 @@
  * `@pixelwise/models/node` adds one that shares a step's samples with worker threads.
  */
 import { tf } from '@pixelwise/core';
+import { hashInts } from '../data/rng.js';
+import { withDropoutSeed } from '../layers/activations.js';
 import type { Module } from '../module.js';
 import type { SampleRng, TrainingTask } from './fit.js';
 
@@ -44,7 +46,9 @@ export function localGradients<B>(task: TrainingTask<B>): GradientSource {
       const objective = task.objectives[k];
       if (!objective) throw new Error(`fit: no objective ${k}`);
       const b = batch;
-      return gradientsOf(objective.model, () => objective.loss(b), indices.length);
+      // Dropout masks from (seed, epoch, the batch's first sample, objective): reproducible.
+      const seed = hashInts(hashInts(at.seed, at.epoch, 0xd120), indices[0] ?? 0, k);
+      return gradientsOf(objective.model, () => withDropoutSeed(seed, () => objective.loss(b)), indices.length);
     },
     endStep() {
       cache.forEach((b) => task.disposeBatch(b));
