@@ -1,4 +1,4 @@
-export type OnnxArray = Float32Array | Int32Array | BigInt64Array;
+export type OnnxArray = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 export interface OnnxTensor {
   data: OnnxArray;
   dims: number[];

@@ -77,7 +77,7 @@ print(json.dumps({
 
 /**
  * Runs the model once with ONNX Runtime (CPU, one thread, graph optimisation 'all' as deployed).
- * `feeds` maps input names to `{ data, dims }` (Float32Array, Int32Array or BigInt64Array);
+ * `feeds` maps input names to `{ data, dims }` (Float32Array, Int32Array, BigInt64Array or Uint8Array);
  * returns every output as `{ data, dims }`.
  */
 export async function runOnnx(bytes, feeds, { optimization = 'all' } = {}) {
@@ -86,7 +86,7 @@ export async function runOnnx(bytes, feeds, { optimization = 'all' } = {}) {
   try {
     const inputs = {};
     for (const [name, { data, dims }] of Object.entries(feeds)) {
-      const type = data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'int64';
+      const type = data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'uint8' : 'int64';
       inputs[name] = new ort.Tensor(type, data, dims);
     }
     const results = await session.run(inputs);
