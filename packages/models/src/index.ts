@@ -29,7 +29,7 @@ export { EncoderDecoder } from './segmentors/encoder-decoder.js';
 export type { EncoderDecoderParts, Neck } from './segmentors/encoder-decoder.js';
 export { TorchvisionResNetSegmentor, LRASPPMobileNetV3 } from './segmentors/torchvision.js';
 export type { TorchvisionOptions } from './segmentors/torchvision.js';
-export { FCN, FCN_STAGES } from './segmentors/fcn.js';
+export { FCN, FCN_STAGES, fcnUpsampleMatrix } from './segmentors/fcn.js';
 export type { FcnOptions, FcnStageIndex, FcnStride } from './segmentors/fcn.js';
 export { DeconvNet, SegNet } from './segmentors/segnet-deconvnet.js';
 export type { SegNetOptions } from './segmentors/segnet-deconvnet.js';
@@ -39,12 +39,14 @@ export { PSPNet } from './segmentors/pspnet.js';
 export type { PSPNetOptions } from './segmentors/pspnet.js';
 export { Hypercolumn } from './segmentors/hypercolumn.js';
 export type { HypercolumnOptions } from './segmentors/hypercolumn.js';
-export { LayerCascade, cascadeExits, stageMapToRgb, STAGE_COLORS } from './segmentors/layer-cascade.js';
+export { LayerCascade, cascadeExits, cascadeStats, stageMapToRgb, STAGE_COLORS } from './segmentors/layer-cascade.js';
+export { CascadeStage, RegionBlock } from './segmentors/region-block.js';
+export type { OnnxRegion } from './segmentors/region-block.js';
 export type { CascadeMode, CascadeStats, LayerCascadeOptions } from './segmentors/layer-cascade.js';
 export { TDNet } from './segmentors/tdnet.js';
 export type { TDNetEncoding, TDNetOptions } from './segmentors/tdnet.js';
-export { attend, attentionMacs, pooledGrid, propagateAttention } from './segmentors/attention-propagation.js';
-export type { AttentionEncoding } from './segmentors/attention-propagation.js';
+export { attend, attentionMacs, pooledGrid, propagateAttention, propagateAttentionToOnnx } from './segmentors/attention-propagation.js';
+export type { AttentionEncoding, OnnxAttentionEncoding } from './segmentors/attention-propagation.js';
 
 // Flow
 export { FlowNetS, FLOWNET_STRIDE, stackFrames } from './flow/flownets.js';
@@ -82,6 +84,8 @@ export { upsampleTo } from './layers/resize.js';
 // ONNX export
 export { buildOnnxGraph } from './onnx/export.js';
 export type { OnnxGraphOptions } from './onnx/export.js';
+export { exportOnnx, ONNX_METADATA_KEYS } from './onnx/model-export.js';
+export type { ExportOnnxOptions, OnnxModelMetadata } from './onnx/model-export.js';
 
 // Losses and training
 export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';

@@ -9,6 +9,7 @@
  */
 import type { OnnxGraph } from '../graph.js';
 import type { Weights } from './conv.js';
+import { matMul } from './matmul.js';
 import { crop, pad as padMap, reshape, transpose } from './shape.js';
 
 /**
@@ -73,7 +74,7 @@ export function regionConv(g: OnnxGraph, rows: string, taps: string, o: { matrix
   const [rowsIn, cout] = o.matrix.dims;
   if (rowsIn !== kc || cout === undefined || p === undefined) throw new Error(`onnx ${hint}: filter matrix [${o.matrix.dims.join(', ')}] does not take patches of ${String(kc)} values`);
   const w = g.initializer(`${hint}.weight`, 'float32', o.matrix.dims, o.matrix.data);
-  const y = g.node1('MatMul', [patches, w], {}, { dtype: 'float32', dims: [p, cout] }, hint);
+  const y = matMul(g, patches, w, hint);
   if (!o.bias) return y;
   if (o.bias.length !== cout) throw new Error(`onnx ${hint}: bias has ${o.bias.length} values for ${cout} outputs`);
   return g.node1('Add', [y, g.initializer(`${hint}.bias`, 'float32', [cout], o.bias)], {}, { dtype: 'float32', dims: [p, cout] });
