@@ -87,6 +87,17 @@ export type { OnnxGraphOptions } from './onnx/export.js';
 export { exportOnnx, ONNX_METADATA_KEYS } from './onnx/model-export.js';
 export type { ExportOnnxOptions, OnnxModelMetadata } from './onnx/model-export.js';
 
+// Inference engines (ONNX Runtime's module is handed in: onnxruntime-node or onnxruntime-web)
+export { checkBatch, predictBatch, TfjsSegmenter } from './engine/segmenter.js';
+export type { BatchPrediction, EngineInfo, EngineName, ImageSegmenter, RgbBatch } from './engine/segmenter.js';
+export { OnnxEngine, SessionCache } from './engine/onnx-engine.js';
+export type { OnnxDevice, OnnxEngineOptions } from './engine/onnx-engine.js';
+export { OnnxSegmenter, onnxSegmenter } from './engine/onnx-segmenter.js';
+export type { ModelForExport } from './engine/onnx-segmenter.js';
+export { OnnxCascade } from './engine/onnx-cascade.js';
+export { labelsOf, tensorData } from './engine/ort.js';
+export type { OrtData, OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtTensorType } from './engine/ort.js';
+
 // Losses and training
 export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
@@ -96,7 +107,7 @@ export { fit, createOptimizer, polyLearningRate } from './train/fit.js';
 export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, StepInfo, TrainingTask, TrainState, Validation } from './train/fit.js';
 export { evaluate, segmentationTask, train } from './train/segmentation.js';
 export type { EvaluateOptions, SegmentationTrainOptions } from './train/segmentation.js';
-export { stackBatch, loadBatch, shuffled, toUint8Rgb } from './train/batches.js';
+export { stackBatch, loadBatch, rgbTensor, shuffled, toUint8Rgb } from './train/batches.js';
 export type { SampleSource } from './train/batches.js';
 
 // The TensorFlow.js-free data side the model code uses (all of it: `@pixelwise/models/data`).

@@ -193,6 +193,17 @@ export class LayerCascade extends Segmentor {
     return this.stages.map((st) => st.macsPerPixel * h * w);
   }
 
+  /** The feature grid `[h, w]` of an `[H, W]` input: the stem's three 3x3 stride-2 convolutions (padding 1) halve each side, rounding up. */
+  gridSize([h, w]: readonly [number, number]): [number, number] {
+    const half = (n: number) => Math.floor((n - 1) / 2) + 1;
+    return [half(half(half(h))), half(half(half(w)))];
+  }
+
+  /** Channels of stage `s`'s features. */
+  stageWidth(s: number): number {
+    return this.stages[s]?.blocks[0]?.channels ?? 0;
+  }
+
   /** Dilation of stage `s`'s blocks, so also the padding of its pixel rows (the region's tap spacing). */
   stageDilation(s: number): number {
     return this.stages[s]?.dilation ?? 1;

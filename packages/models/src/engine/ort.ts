@@ -1,0 +1,54 @@
+/**
+ * The part of ONNX Runtime's JavaScript API the engine uses, written down structurally so that
+ * `onnxruntime-node` (Node: CPU, WebGPU through Dawn) and `onnxruntime-web` (browsers: wasm,
+ * WebGPU) both fit and neither is a dependency of this module: the caller hands its `ort` in.
+ */
+
+/** Element types the engine feeds and reads. */
+export type OrtTensorType = 'float32' | 'uint8' | 'int32' | 'int64';
+export type OrtData = Float32Array | Uint8Array | Int32Array | BigInt64Array;
+
+export interface OrtTensor {
+  readonly type: string;
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  /** Frees the tensor's native memory (onnxruntime 1.17+); plain CPU tensors need not call it. */
+  dispose?(): void;
+}
+
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>, fetches?: readonly string[]): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+/** Session options the engine sets (a subset of `InferenceSession.SessionOptions`). */
+export interface OrtSessionOptions {
+  executionProviders: string[];
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  executionMode?: 'sequential' | 'parallel';
+}
+
+/** `import * as ort from 'onnxruntime-node'` (or `-web`), as far as the engine needs it. */
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array, options?: OrtSessionOptions): Promise<OrtSession> };
+  Tensor: new (type: OrtTensorType, data: OrtData, dims: readonly number[]) => OrtTensor;
+  env: { versions?: Record<string, string | undefined> };
+}
+
+/** A tensor's data as the typed array its type says (a wrong type is a bug: one clear line). */
+export function tensorData<T extends OrtData>(t: OrtTensor | undefined, what: string, kind: new (n: number) => T): T {
+  if (!t || !(t.data instanceof kind)) throw new Error(`onnx engine: output '${what}' is ${t ? `${t.type} [${t.dims.join(', ')}]` : 'missing'}, expected ${kind.name}`);
+  return t.data as T;
+}
+
+/** int64 labels as int32 (class ids are small). */
+export function labelsOf(t: OrtTensor | undefined): Int32Array {
+  const data = tensorData(t, 'labels', BigInt64Array);
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+  return out;
+}
