@@ -95,7 +95,7 @@ export type { OnnxDevice, OnnxEngineOptions } from './engine/onnx-engine.js';
 export { OnnxSegmenter, onnxSegmenter } from './engine/onnx-segmenter.js';
 export type { ModelForExport } from './engine/onnx-segmenter.js';
 export { OnnxCascade } from './engine/onnx-cascade.js';
-export { labelsOf, tensorData } from './engine/ort.js';
+export { channelArgmax, labelsOf, tensorData } from './engine/ort.js';
 export type { OrtData, OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtTensorType } from './engine/ort.js';
 
 // Losses and training

@@ -52,3 +52,25 @@ export function labelsOf(t: OrtTensor | undefined): Int32Array {
   for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   return out;
 }
+
+/** Argmax over the channels of NCHW scores `[n, c, h, w]`, first maximum on ties (as `tf.argMax`): `[n * h * w]`. */
+export function channelArgmax(scores: Float32Array, dims: readonly number[]): Int32Array {
+  const [n = 1, c = 1, h = 1, w = 1] = dims;
+  const plane = h * w;
+  const out = new Int32Array(n * plane);
+  for (let b = 0; b < n; b++) {
+    for (let p = 0; p < plane; p++) {
+      let best = 0;
+      let max = scores[b * c * plane + p] ?? -Infinity;
+      for (let k = 1; k < c; k++) {
+        const v = scores[(b * c + k) * plane + p] ?? -Infinity;
+        if (v > max) {
+          max = v;
+          best = k;
+        }
+      }
+      out[b * plane + p] = best;
+    }
+  }
+  return out;
+}
