@@ -1,17 +1,17 @@
 /**
  * `pixelwise predict --model NAME --weights FILE --input IMG|DIR --out DIR [--logits]
- * [--num-classes C] [--backend B]`: label PNGs (8-bit class ids) and, with `--logits`, float32
- * `[C, H, W]` .npy scores at input resolution.
+ * [--num-classes C] [--backend B] [--engine onnx|tfjs] [--threads N] [--device cpu|webgpu]`: label
+ * PNGs (8-bit class ids) and, with `--logits`, float32 `[C, H, W]` .npy scores at input
+ * resolution; ONNX Runtime (one session per image size) when it loads, else TensorFlow.js.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { setBackend } from '@pixelwise/core';
 import { decodePng, encodeLabelPng, writeNpy } from '@pixelwise/core/io';
-import { segmentImage } from '@pixelwise/models';
-import { loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
+import { chooseEngine, describeEngine, loadSegmentor, segmenterFor, writeFileAtomic } from '@pixelwise/models/node';
 import { CliError } from '../errors.js';
-import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
+import { backendFlag, defineCommand, engineFlags, flag, type Parsed } from '../flags.js';
 import { modelFlag } from '../model-flags.js';
 import { createProgress } from '../progress.js';
 
@@ -24,6 +24,7 @@ const FLAGS = {
   numClasses: flag.int('classes (default: from the checkpoint: its sidecar, else its classifier)', 1, 255),
   quiet: flag.bool('no progress output'),
   backend: backendFlag(),
+  ...engineFlags(),
 };
 
 async function listImages(input: string): Promise<Array<{ path: string; rel: string }>> {
@@ -58,23 +59,27 @@ export function readRgb(bytes: Uint8Array, source: string): { width: number; hei
 }
 
 export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
-  await setBackend(o.backend);
-  const { model, warnings } = await loadSegmentor(o.weights, { model: o.model, flag: '--weights', ...(o.numClasses ? { overrides: { numClasses: o.numClasses } } : {}) });
+  const backend = await setBackend(o.backend);
+  const engine = await chooseEngine(o);
+  const loaded = await loadSegmentor(o.weights, { model: o.model, flag: '--weights', ...(o.numClasses ? { overrides: { numClasses: o.numClasses } } : {}) });
+  const { model, warnings } = loaded;
   warnings.forEach((w) => process.stderr.write(`predict: warning: ${w}\n`));
+  const segmenter = segmenterFor(engine, { model, name: loaded.name, options: loaded.options, ...(loaded.info?.classNames ? { classNames: loaded.info.classNames } : {}) });
   try {
     const images = await listImages(o.input);
     const bar = createProgress(images.length, { label: 'predict', unit: 'images', disabled: o.quiet === true });
     for (const [i, img] of images.entries()) {
       const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
-      const p = segmentImage(model, rgb, { logits: o.logits ?? false });
+      const p = await segmenter.run({ data: rgb.data, shape: [1, rgb.height, rgb.width] }, { scores: o.logits ?? false });
       const base = img.rel.replace(/\.png$/i, '');
       await writeFileAtomic(join(o.out, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(p.labels) }));
-      if (p.logits) await writeFileAtomic(join(o.out, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.logits }));
+      if (p.scores) await writeFileAtomic(join(o.out, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.scores }));
       bar.update(i + 1);
     }
     bar.done();
-    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}\n`);
+    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}; ${describeEngine(engine, backend.backend)}\n`);
   } finally {
+    await segmenter.dispose();
     model.dispose();
   }
 }

@@ -7,10 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { cpuDevice, detectGpus } from '@pixelwise/core/node';
 import { onnx, OnnxGraph } from '@pixelwise/core/onnx';
 import { OnnxEngine, type OnnxDevice } from '../engine/onnx-engine.js';
+import { onnxSegmenter, type ModelForExport } from '../engine/onnx-segmenter.js';
 import type { OrtModule } from '../engine/ort.js';
-import type { EngineName } from '../engine/segmenter.js';
+import { TfjsSegmenter, type EngineInfo, type EngineName, type ImageSegmenter } from '../engine/segmenter.js';
 
 /** A bad engine choice or an engine that cannot run here: one line saying what is missing. */
 export class EngineError extends Error {
@@ -111,6 +113,20 @@ export async function chooseEngine(r: EngineRequest): Promise<EngineChoice> {
   }
   const threads = r.threads ?? availableParallelism();
   return { engine: 'onnx', onnx: new OnnxEngine(rt.ort, { device, threads, runtime: `${ONNX_RUNTIME_PACKAGE} ${rt.version}` }) };
+}
+
+/** The segmenter of a loaded model on the chosen engine (the model stays the caller's to dispose). */
+export function segmenterFor(c: EngineChoice, source: ModelForExport): ImageSegmenter {
+  return c.engine === 'onnx' ? onnxSegmenter(c.onnx, source) : new TfjsSegmenter(source.model);
+}
+
+/**
+ * The device an ONNX Runtime engine computes on, in words (recorded with a run): the CPU model,
+ * or for WebGPU the first GPU `nvidia-smi` names (else "WebGPU adapter").
+ */
+export function engineDevice(info: EngineInfo): string {
+  if (info.executionProvider === 'webgpu') return detectGpus()[0]?.split(',')[0]?.trim() ?? 'WebGPU adapter';
+  return cpuDevice();
 }
 
 /** One line for progress output: which engine, why, and its settings. */
