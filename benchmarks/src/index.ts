@@ -8,12 +8,14 @@
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
 import { benchCrf } from './crf.js';
+import { benchEngines } from './engines.js';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
 import { benchRegionConv } from './region-conv.js';
 import { benchWeightsLoad } from './weights-load.js';
+import { modelNames } from '@pixelwise/models';
 import type { BenchReport } from './report.js';
 
 // `pnpm --filter @pixelwise/benchmarks bench -- --only X` (pnpm 10) passes the `--` on.
@@ -60,6 +62,16 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     return benchWeightsLoad({ dir: values.weights, warmup: 1, iterations: Math.min(iterations, 5) });
   },
   crf: () => benchCrf({ sizes: [256, 512, 768, 1024], numClasses: 21, iterations: 10, rounds: Math.min(iterations, 3), poolImages: 4, poolSize: 512, workers: 2 }),
+  engines: () =>
+    benchEngines({
+      size: [512, 512],
+      threads: [1, 2],
+      torchvision: ['fcn_resnet50', 'deeplabv3_resnet50', 'lraspp_mobilenet_v3_large'],
+      lite: modelNames('segmentation').filter((n) => n.endsWith('-lite')),
+      warmup: 2,
+      iterations: Math.min(iterations, 10),
+      slowIterations: 3,
+    }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };
@@ -70,8 +82,9 @@ if (values.only && !benches[values.only]) {
 const reports: BenchReport[] = [];
 for (const [name, run] of Object.entries(benches)) {
   if (values.only && values.only !== name) continue;
-  // These need files made beforehand (a trained model, large checkpoints): they run only when asked for.
-  if (!values.only && (name === 'cascade' || name === 'weights-load')) continue;
+  // These need files made beforehand (a trained model, large checkpoints), or take most of an hour
+  // (engines: three engines on ResNet-50s): they run only when asked for.
+  if (!values.only && (name === 'cascade' || name === 'weights-load' || name === 'engines')) continue;
   reports.push(await run());
 }
 if (values.json) {
