@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy, writeNpy } from '@pixelwise/core/io';
+import { relativeError } from '@pixelwise/core/testing';
 import { hashedUniform } from '@pixelwise/models';
 import { os, type BenchReport } from './report.js';
 
@@ -69,16 +70,6 @@ function runJson(cmd: string, args: string[], what: string, threads: number): Ru
     process.stderr.write(`engines: ${what} failed: ${error}\n`);
     return { engine: what, threads, p50: NaN, p90: NaN, mean: NaN, fps: NaN, peakRssMiB: NaN, error };
   }
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
-    scale = Math.max(scale, Math.abs(b[i] ?? 0));
-  }
-  return diff / Math.max(scale, 1e-12);
 }
 
 export async function benchEngines(o: EnginesBenchOptions): Promise<BenchReport> {
