@@ -20,7 +20,8 @@ if [ ! -f "$W/ckpt/tdnet2-lite.safetensors" ]; then
   $PW train --model tdnet2-lite $D --epochs 4 --lr 0.001 --seed 3 --out "$W/ckpt/tdnet2-lite.safetensors"
   $PW train --model tdnet2-lite $D --epochs 6 --lr 0.0005 --seed 4 --out "$W/ckpt/tdnet2-lite.safetensors" --resume
 fi
-V="--data $W/video --backend wasm --json"
+# ENGINE=onnx runs the methods on ONNX Runtime (stage and sub-network sessions); the documented numbers are tfjs.
+V="--data $W/video --backend wasm --engine ${ENGINE:-tfjs} --json"
 FCN="--model fcn8s-lite --weights $W/ckpt/fcn8s-lite.safetensors"
 # mIoU, TC and multiply-adds on all 180 validation frames.
 $PW video --method per-frame $FCN $V > "$W/res/fcn-per-frame.json"
