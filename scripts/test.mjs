@@ -10,7 +10,8 @@ const workspaces = ['packages/core', 'packages/eval', 'packages/models', 'packag
 const reportOf = (ws) => join(root, ws, 'test-results.json');
 for (const ws of workspaces) rmSync(reportOf(ws), { force: true });
 
-const turbo = spawnSync('turbo', ['run', 'test', '--continue', ...process.argv.slice(2)], {
+// Two packages' tests at a time on our 2-core machines: more only oversubscribes the cores (timeouts).
+const turbo = spawnSync('turbo', ['run', 'test', '--continue', '--concurrency=2', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },

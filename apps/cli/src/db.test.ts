@@ -5,7 +5,7 @@
  * that speaks GitHub's two comment endpoints.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,7 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
   beforeAll(async () => {
     if (provider === 'postgresql') {
       pg = await startPostgres({ fast: true });
-      cli = cliWith(pg.createDatabase('cli'));
+      cli = cliWith(pg.createDatabase('cli'), { PIXELWISE_ARTIFACT_ROOT: join(dir, 'pg-artifacts') }); // not ~/.pixelwise/artifacts
     } else {
       cli = cliWith(`file:${join(dir, 'runs.db')}`);
     }
@@ -74,9 +74,9 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
   it('db migrate applies the init migration once', () => {
     const first = cli('db', 'migrate', '--json');
     expect(first.status, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ provider, applied: [expect.stringMatching(/_init$/)] });
+    expect(JSON.parse(first.stdout)).toMatchObject({ provider, applied: [expect.stringMatching(/_init$/), expect.stringMatching(/_artifact_hash$/)] });
     const again = cli('db', 'migrate');
-    expect(again.stdout).toMatch(/^up to date \(1 migration\(s\) already applied\)/);
+    expect(again.stdout).toMatch(/^up to date \(2 migration\(s\) already applied\)/);
   });
 
   it('round trip: import eval output, leaderboard shows its meanIoU exactly, compare shows both and the delta', () => {
@@ -127,8 +127,8 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
     expect(real.speed.deltaPct).toBeCloseTo(-40, 6);
   });
 
-  it('import keeps stages, extra metrics and artifacts (paths made absolute from the file, size and type recorded)', () => {
-    writeFileSync(join(dir, 'map.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  it('import keeps stages, extra metrics and artifacts (copied into the artifact root, size, hash, type and source recorded)', () => {
+    writeFileSync(join(dir, 'map.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     const file = write(`cascade-${provider}.json`, {
       ...evalJson(0.6, 0.5),
       extraMetrics: { macsFractionOfFull: 0.42, rho: 0.95 },
@@ -147,8 +147,10 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
         { stage: 1, name: 'stage1', pixelFraction: 0.7, multiplyAdds: 1000 },
         { stage: 2, name: 'stage2', pixelFraction: 0.3, multiplyAdds: null },
       ],
-      artifacts: [{ kind: 'stage-map', path: join(dir, 'map.png'), mime: 'image/png', bytes: 4 }],
+      artifacts: [{ kind: 'stage-map', source: join(dir, 'map.png'), mime: 'image/png', bytes: 8, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
     });
+    const [a] = (JSON.parse(shown.stdout) as { artifacts: Array<{ path: string }> }).artifacts;
+    expect(readFileSync(a?.path ?? '')).toEqual(readFileSync(join(dir, 'map.png')));
   });
 
   it('bad input: one clear line, non-zero exit, and the number of runs unchanged', () => {

@@ -87,10 +87,10 @@ describe('pixelwise video', () => {
     expect(record.frames.every((f) => f.ms > 0 && f.meanIoU !== undefined)).toBe(true);
     expect(existsSync(join(dir, 'maps', 'v002.png'))).toBe(true);
 
-    const run = JSON.parse(cli('runs', 'show', String(c.runId), '--json').stdout) as { kind: string; stages: Array<{ stage: number; name: string; pixelFraction: number }>; artifacts: Array<{ kind: string; path: string; mime: string }> };
+    const run = JSON.parse(cli('runs', 'show', String(c.runId), '--json').stdout) as { kind: string; stages: Array<{ stage: number; name: string; pixelFraction: number }>; artifacts: Array<{ kind: string; path: string; source: string; mime: string }> };
     expect(run.kind).toBe('video');
     expect(run.stages.map((s) => [s.stage, s.name, s.pixelFraction])).toEqual([[1, 'stage1', 1], [2, 'stage2', 0.5], [3, 'stage3', 0.25]]);
-    expect(run.artifacts).toEqual([expect.objectContaining({ kind: 'frame-record', path: c.frameRecord, mime: 'application/json' })]);
+    expect(run.artifacts).toEqual([expect.objectContaining({ kind: 'frame-record', source: c.frameRecord, mime: 'application/json' })]); // copied into the artifact root
   });
 
   it('train a TDNet student from a teacher checkpoint, then run it: sub-network t mod 2 per frame', () => {

@@ -24,6 +24,8 @@ export type { MaxPoolSwitchesOptions, MaxPoolWithSwitches } from './ops/max-pool
 export { regionConv2d, maskPositions } from './ops/region-conv2d.js';
 export type { RegionConv2dOptions } from './ops/region-conv2d.js';
 export { axisPadding, convOutputSize, pooledOutputSize } from './ops/padding.js';
+export { batchNormTrain } from './ops/batch-norm-train.js';
+export type { BatchNormTrainResult } from './ops/batch-norm-train.js';
 export type { PaddingSpec } from './ops/padding.js';
 
 export { entriesToTensors, safetensorsToTensors, tensorsToSafetensors } from './weights.js';

@@ -4,13 +4,30 @@
  * default (`~/.pixelwise/pixelwise.db`), PostgreSQL when DATABASE_URL is a postgres URL.
  */
 export { openDatabase, withDatabase, type Database, type OpenOptions, type PrismaDb } from './client.js';
-export { DbError } from './errors.js';
-export { resolveDatabaseUrl, defaultSqlitePath, type DatabaseLocation, type Provider } from './url.js';
+export { DbError, firstLine as errorCause, queryError } from './errors.js';
+export { resolveDatabaseUrl, defaultSqlitePath, artifactRootFor, type DatabaseLocation, type Provider } from './url.js';
+export { artifactType, artifactFile, readArtifact, storeArtifact, MAX_ARTIFACT_BYTES, type ArtifactRead, type StoredArtifact } from './artifacts.js';
 export { migrate, loadMigrations, migrationsDir, type MigrateResult, type Migration } from './migrate.js';
 export { saveRun, validateRunInput, canonicalJson, type SaveOptions } from './save.js';
-export { RUN_KINDS, runInputSchema, type RunInput, type RunKind, type ValidRunInput } from './input.js';
+export {
+  RUN_KINDS,
+  LIMITS,
+  runInputSchema,
+  classMetricInputSchema,
+  latencyInputSchema,
+  stageInputSchema,
+  extraMetricsSchema,
+  modelInputSchema,
+  datasetInputSchema,
+  artifactKind,
+  fraction,
+  nonNegative,
+  type RunInput,
+  type RunKind,
+  type ValidRunInput,
+} from './input.js';
 export { listRuns, countRuns, getRun, latestRunAtCommit, similarSpeedRuns, exportRuns, type RunSummary, type RunDetail, type ListOptions } from './query.js';
-export { leaderboard, leaderboardFacets, LEADERBOARD_SORTS, type LeaderboardFacets, type LeaderboardOptions, type LeaderboardRow, type LeaderboardSort } from './leaderboard.js';
+export { leaderboard, modelLabel, leaderboardFacets, LEADERBOARD_SORTS, type LeaderboardFacets, type LeaderboardOptions, type LeaderboardRow, type LeaderboardSort } from './leaderboard.js';
 export { compareRuns, classDeltas, runLikeFromRun, speedNoise, signed, METRICS, type Comparison, type MetricChange, type MetricName, type RunLike, type SpeedChange } from './compare.js';
 export { detectGit, resolveGitRef, type GitInfo } from './git.js';
 export { encodeConfusion, decodeConfusion, CONFUSION_ENCODING } from './confusion.js';

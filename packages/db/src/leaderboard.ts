@@ -23,6 +23,10 @@ export interface LeaderboardOptions {
 export interface LeaderboardRow {
   rank: number;
   model: string | null;
+  /** The model's configuration (what makes it its own row, e.g. a cascade's mode). */
+  config: Record<string, unknown>;
+  /** The name to show: the model with its configuration, e.g. `layer-cascade-lite (mode=full)`. */
+  label: string | null;
   family: string | null;
   meanIoU: number | null;
   fps: number | null;
@@ -75,15 +79,18 @@ export async function leaderboard(db: Database, options: LeaderboardOptions = {}
   for (const k of bySpeed ? acc.keys() : speed.keys()) keys.add(k);
   const ids = [...keys].filter((k) => k !== 0);
   const models = new Map(
-    (await db.prisma.model.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, family: true, params: true, multiplyAdds: true } })).map((m) => [m.id, m]),
+    (await db.prisma.model.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, family: true, config: true, params: true, multiplyAdds: true } })).map((m) => [m.id, m]),
   );
   const rows = [...keys].map((k): Omit<LeaderboardRow, 'rank'> => {
     const a = acc.get(k);
     const s = speed.get(k);
     const m = models.get(k);
     const primary = bySpeed ? (s ?? a) : (a ?? s);
+    const config = (m?.config ?? {}) as Record<string, unknown>;
     return {
       model: m?.name ?? null,
+      config,
+      label: m ? modelLabel(m.name, config) : null,
       family: m?.family ?? null,
       meanIoU: a ? Number(a.value) : null,
       fps: s ? Number(s.value) : null,
@@ -125,4 +132,16 @@ export async function leaderboardFacets(db: Database): Promise<LeaderboardFacets
   ]);
   const values = (rows: Array<{ v: string }>) => rows.map((r) => r.v);
   return { datasets: values(datasets), backends: values(backends), families: values(families) };
+}
+
+/**
+ * A model's display name: its name, and its configuration when it has one, as `k=v` pairs
+ * (`layer-cascade-lite (mode=full, rho=0.9)`): two configurations are two leaderboard rows.
+ */
+export function modelLabel(name: string, config: Record<string, unknown>): string {
+  const parts = Object.entries(config)
+    // Values the name already says (a video run's `clockwork-adaptive`) are not repeated.
+    .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object' && !name.includes(String(v)))
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length ? `${name} (${parts.join(', ')})` : name;
 }

@@ -5,14 +5,19 @@
  * wherever the native engine exists. Each migration and its record commit together.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { DbError, firstLine } from './errors.js';
 import type { DatabaseLocation, Provider } from './url.js';
+
+// SQLite opens a WAL database in a read-only directory only as `immutable` (it cannot create the
+// -shm file; https://sqlite.org/wal.html#readonly), which needs URI file names (read-only.ts);
+// better-sqlite3 enables them when its addon loads, on the first open, if SQLITE_USE_URI=1.
+// Plain absolute paths, all this package ever opens otherwise, mean the same either way.
+process.env.SQLITE_USE_URI ??= '1';
 
 export interface Migration {
   name: string;
@@ -26,6 +31,9 @@ export interface MigrateResult {
   /** Migrations that were already applied. */
   alreadyApplied: string[];
 }
+
+/** The rows `plan` needs, from Prisma's bookkeeping table. */
+export const APPLIED_MIGRATIONS_SQL = 'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"';
 
 /** Prisma's advisory lock key for migrations. */
 const PG_LOCK_KEY = 72707369;
@@ -48,14 +56,15 @@ export function loadMigrations(provider: Provider, dir = migrationsDir(provider)
     });
 }
 
-interface AppliedRow {
+/** A row of `_prisma_migrations`, as far as planning needs it. */
+export interface AppliedRow {
   migration_name: string;
   checksum: string;
   finished_at: unknown;
   rolled_back_at: unknown;
 }
 
-function plan(migrations: Migration[], rows: AppliedRow[], where: string): { pending: Migration[]; done: string[] } {
+export function plan(migrations: Migration[], rows: AppliedRow[], where: string): { pending: Migration[]; done: string[] } {
   const applied = new Map<string, AppliedRow>();
   for (const r of rows) if (r.rolled_back_at == null) applied.set(r.migration_name, r);
   const pending: Migration[] = [];
@@ -119,7 +128,7 @@ function migrateSqlite(loc: DatabaseLocation, migrations: Migration[]): MigrateR
     let current = '';
     try {
       db.exec(SQLITE_TABLE);
-      const rows = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"').all() as AppliedRow[];
+      const rows = db.prepare(APPLIED_MIGRATIONS_SQL).all() as AppliedRow[];
       const { pending, done } = plan(migrations, rows, loc.display);
       const insert = db.prepare(
         'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)',
@@ -135,6 +144,8 @@ function migrateSqlite(loc: DatabaseLocation, migrations: Migration[]): MigrateR
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
       if (e instanceof DbError) throw e;
+      // A read-only file or folder: nothing failed to migrate, the database cannot be written at all.
+      if (/^SQLITE_READONLY/.test((e as { code?: string }).code ?? '')) throw new DbError(`cannot write to SQLite database ${loc.display}: ${firstLine(e)}`, 'unreachable');
       throw new DbError(`migration ${current || '(bookkeeping)'} failed on ${loc.display}: ${firstLine(e)}`, 'migration');
     }
   } finally {
@@ -160,7 +171,7 @@ async function migratePg(loc: DatabaseLocation, migrations: Migration[]): Promis
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PG_LOCK_KEY]);
     await client.query(PG_TABLE);
-    const { rows } = await client.query<AppliedRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
+    const { rows } = await client.query<AppliedRow>(APPLIED_MIGRATIONS_SQL);
     const { pending, done } = plan(migrations, rows, loc.display);
     for (const m of pending) {
       current = m.name;

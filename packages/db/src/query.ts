@@ -1,4 +1,5 @@
 /** Reading runs back: lists, details, lookups by git commit, flat export rows. */
+import { artifactFile } from './artifacts.js';
 import type { Database } from './client.js';
 import { decodeConfusion } from './confusion.js';
 import { DbError } from './errors.js';
@@ -45,7 +46,11 @@ export interface RunDetail extends RunSummary {
   perClass: Array<{ id: number; name: string; iou: number | null; accuracy: number | null; gtPixels: number; predPixels: number }>;
   latency: { iterations: number; warmup: number; mean: number; std: number; min: number; max: number; p50: number; p90: number; p99: number; fps: number } | null;
   stages: Array<{ stage: number; name: string | null; pixelFraction: number; multiplyAdds: number | null; latencyMs: number | null }>;
-  artifacts: Array<{ kind: string; path: string; mime: string | null; bytes: number | null }>;
+  /**
+   * `path`: the file in the artifact root (absolute), what the dashboard serves; `stored`: the
+   * path as recorded (relative to the root); `source`: where it was copied from.
+   */
+  artifacts: Array<{ kind: string; path: string; stored: string; mime: string | null; bytes: number | null; sha256: string | null; source: string | null }>;
   confusion: { numClasses: number; counts: number[] } | null;
 }
 
@@ -183,7 +188,7 @@ export async function getRun(db: Database, id: number): Promise<RunDetail> {
     })),
     latency: latency ? { iterations: latency.iterations, warmup: latency.warmup, mean: latency.mean, std: latency.std, min: latency.min, max: latency.max, p50: latency.p50, p90: latency.p90, p99: latency.p99, fps: latency.fps } : null,
     stages: r.stages.map((s) => ({ stage: s.stage, name: s.name, pixelFraction: s.pixelFraction, multiplyAdds: num(s.multiplyAdds), latencyMs: s.latencyMs })),
-    artifacts: r.artifacts.map((a) => ({ kind: a.kind, path: a.path, mime: a.mime, bytes: a.bytes })),
+    artifacts: r.artifacts.map((a) => ({ kind: a.kind, path: artifactFile(db.artifactRoot, a.path), stored: a.path, mime: a.mime, bytes: a.bytes, sha256: a.sha256, source: a.source })),
     confusion: r.confusion ? { numClasses: r.confusion.numClasses, counts: Array.from(decodeConfusion(r.confusion.data, r.confusion.numClasses)) } : null,
   };
 }

@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './client.js';
@@ -8,7 +11,7 @@ import { leaderboard, leaderboardFacets } from './leaderboard.js';
 import { countRuns, exportRuns, getRun, latestRunAtCommit, listRuns } from './query.js';
 import { saveRun } from './save.js';
 import { startBackend, type TestBackend } from './test-utils/backends.js';
-import { sampleRun } from './test-utils/fixtures.js';
+import { SAMPLE_PNG, SAMPLE_PNG_BYTES, sampleRun } from './test-utils/fixtures.js';
 
 const saver = fileURLToPath(new URL('./test-utils/saver.mjs', import.meta.url));
 
@@ -48,7 +51,12 @@ describe.each(['sqlite', 'postgresql'] as const)('repository on %s', (provider) 
         { stage: 0, name: 'easy', pixelFraction: 1, multiplyAdds: 1_000_000, latencyMs: null },
         { stage: 1, name: 'hard', pixelFraction: 0.25, multiplyAdds: 250_000, latencyMs: 3.5 },
       ]);
-      expect(r.artifacts).toEqual([{ kind: 'stage-map', path: 'out/stage-0.png', mime: 'image/png', bytes: 2048 }]);
+      // Copied into the artifact root under its sha256, which is recorded with its size and source.
+      const hash = createHash('sha256').update(SAMPLE_PNG_BYTES).digest('hex');
+      expect(r.artifacts).toEqual([
+        { kind: 'stage-map', path: join(db.artifactRoot, hash.slice(0, 2), `${hash}.png`), stored: join(hash.slice(0, 2), `${hash}.png`), mime: 'image/png', bytes: 2048, sha256: hash, source: SAMPLE_PNG },
+      ]);
+      expect(readFileSync(r.artifacts[0]?.path ?? '').equals(SAMPLE_PNG_BYTES)).toBe(true);
       expect(r.confusion).toEqual({ numClasses: 3, counts: [90000, 5000, 5000, 9000, 14456, 0, 0, 0, 2 ** 40 + 3] });
       expect(r).toMatchObject({ gitCommit: 'a'.repeat(40), gitBranch: 'main', gitDirty: false, tags: ['ci', 'nightly'], inputSize: { width: 128, height: 96 }, batch: 2 });
       expect(r.extraMetrics).toEqual({ loss: 0.25 });

@@ -1,6 +1,8 @@
 /** `saveRun`: a run and all its rows in one transaction. */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { storeArtifact, type StoredArtifact } from './artifacts.js';
+import { insertRows } from './bulk-insert.js';
 import type { Database } from './client.js';
 import { CONFUSION_ENCODING, encodeConfusion } from './confusion.js';
 import { DbError, firstLine } from './errors.js';
@@ -44,10 +46,14 @@ export interface SaveOptions {
 /**
  * Saves a run with its model, dataset, per-class metrics, latency, stages, artifacts and
  * confusion matrix in one transaction: all rows or none. Migrates the database first if needed.
+ * Artifact files are copied into the database's artifact root first (artifacts.ts); a failed
+ * save can leave a copied file there, never a row pointing at a missing one.
  */
 export async function saveRun(db: Database, input: RunInput, options: SaveOptions = {}): Promise<{ id: number }> {
   const r = validateRunInput(input);
   await db.ensureMigrated();
+  const artifacts: StoredArtifact[] = [];
+  for (const [i, a] of r.artifacts.entries()) artifacts.push(await storeArtifact(db.artifactRoot, a.kind, a.path, `artifacts.${i} (${a.kind})`));
   const git = r.git === undefined ? detectGit(options.cwd) : r.git;
   const fps = r.metrics.fps ?? (r.latency ? r.latency.fps * (r.batch ?? 1) : null);
   const big = (v: number | undefined) => (v === undefined ? null : BigInt(Math.round(v)));
@@ -96,11 +102,11 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
                   kind: r.dataset.kind,
                   numClasses: names.length,
                   classesHash: hash,
-                  classes: { createMany: { data: names.map((name, classId) => ({ classId, name })) } },
                 },
                 select: { id: true },
               })
             ).id;
+          if (!existing) await insertRows(tx, 'DatasetClass', ['datasetId', 'classId', 'name'], names.map((name, classId) => [datasetId, classId, name]));
         }
         const className = (id: number, given?: string) => given ?? r.dataset?.classNames[id] ?? `class ${id}`;
         const run = await tx.run.create({
@@ -131,20 +137,6 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
             temporalConsistency: r.metrics.temporalConsistency,
             fps,
             extraMetrics: r.metrics.extra ?? undefined,
-            classMetrics: r.perClass.length
-              ? {
-                  createMany: {
-                    data: r.perClass.map((c) => ({
-                      classId: c.id,
-                      name: className(c.id, c.name),
-                      iou: c.iou,
-                      accuracy: c.accuracy,
-                      gtPixels: BigInt(c.gtPixels),
-                      predPixels: BigInt(c.predPixels),
-                    })),
-                  },
-                }
-              : undefined,
             latency: r.latency ? { create: { ...r.latency } } : undefined,
             stages: r.stages.length
               ? {
@@ -159,15 +151,19 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
                   },
                 }
               : undefined,
-            artifacts: r.artifacts.length
-              ? { createMany: { data: r.artifacts.map((a) => ({ kind: a.kind, path: a.path, mime: a.mime ?? null, bytes: a.bytes ?? null })) } }
-              : undefined,
+            artifacts: artifacts.length ? { createMany: { data: artifacts } } : undefined,
             confusion: r.confusion
               ? { create: { numClasses: r.confusion.numClasses, encoding: CONFUSION_ENCODING, data: encodeConfusion(r.confusion.counts) } }
               : undefined,
           },
           select: { id: true },
         });
+        await insertRows(
+          tx,
+          'ClassMetric',
+          ['runId', 'classId', 'name', 'iou', 'accuracy', 'gtPixels', 'predPixels'],
+          r.perClass.map((c) => [run.id, c.id, className(c.id, c.name), c.iou, c.accuracy, BigInt(c.gtPixels), BigInt(c.predPixels)]),
+        );
         const failpoint = process.env.PIXELWISE_DB_FAILPOINT;
         if (failpoint === 'hang-in-save') {
           // Tests kill the process here to prove that a half-written run never lands.

@@ -1,12 +1,21 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveDatabaseUrl } from './url.js';
+import { artifactRootFor, resolveDatabaseUrl } from './url.js';
 
 describe('resolveDatabaseUrl', () => {
   it('defaults to ~/.pixelwise/pixelwise.db', () => {
     expect(resolveDatabaseUrl(undefined)).toMatchObject({ provider: 'sqlite', url: join(homedir(), '.pixelwise', 'pixelwise.db') });
-    expect(resolveDatabaseUrl('  ').provider).toBe('sqlite');
+  });
+  it("defect 10: DATABASE_URL='' is an error, not silently the home database", () => {
+    for (const empty of ['', '  ']) expect(() => resolveDatabaseUrl(empty)).toThrow(/^DATABASE_URL is set but empty; unset it for the default .*pixelwise\.db, or give file:PATH or postgres:\/\/\.\.\.$/);
+  });
+  it('artifact root: PIXELWISE_ARTIFACT_ROOT, else beside the SQLite file, else ~/.pixelwise/artifacts', () => {
+    const sqlite = resolveDatabaseUrl('file:/data/runs.db');
+    expect(artifactRootFor(sqlite, {})).toBe('/data/runs-artifacts');
+    expect(artifactRootFor(sqlite, { PIXELWISE_ARTIFACT_ROOT: 'store' }, '/w')).toBe('/w/store');
+    expect(artifactRootFor(resolveDatabaseUrl('postgres://h/db'), {})).toBe(join(homedir(), '.pixelwise', 'artifacts'));
+    expect(() => artifactRootFor(sqlite, { PIXELWISE_ARTIFACT_ROOT: '' })).toThrow(/PIXELWISE_ARTIFACT_ROOT is set but empty/);
   });
   it('file: paths, relative to cwd', () => {
     expect(resolveDatabaseUrl('file:./x/runs.db', '/tmp/w').url).toBe('/tmp/w/x/runs.db');

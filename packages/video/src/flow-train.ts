@@ -92,7 +92,7 @@ export function flowTask(model: FlowNetS, data: FlowPairSource, run: { config: P
   const val = run.val;
   return {
     size: data.names.length,
-    loadBatch: async (indices, rng) => stackPairs((await Promise.all(indices.map((i) => data.read(i)))).map((p) => augmentPair(p, c.crop, c.flip ?? 0, rng))),
+    loadBatch: async (indices, rngOf) => stackPairs((await Promise.all(indices.map((i) => data.read(i)))).map((p, k) => augmentPair(p, c.crop, c.flip ?? 0, rngOf(indices[k] as number)))),
     disposeBatch: (b) => tf.dispose([b.input, b.flow, b.known]),
     objectives: [{ role: '', model, loss: (b) => tf.tidy(() => multiscaleEpe(model.forward(b.input).flows, b.flow, b.known, model.divFlow, c.scaleWeights ?? EQUAL_SCALE_WEIGHTS)) }],
     ...(val ? { validate: async (onProgress) => ({ ...(await evaluateFlow(model, val, onProgress)) }) } : {}),

@@ -115,9 +115,9 @@ export function distillTask(student: TDNet, teacher: Segmentor, clips: ClipSourc
   const val = run.val;
   return {
     size: clips.count,
-    loadBatch: async (indices, rng) => {
-      const raw = await Promise.all(indices.map((i) => clips.read(i, m, rng)));
-      const batch = raw.map((clip) => (rng.next() < 0.5 ? clip.map(flipHorizontal) : clip));
+    loadBatch: async (indices, rngOf) => {
+      const raw = await Promise.all(indices.map((i) => clips.read(i, m, rngOf(i))));
+      const batch = raw.map((clip, k) => (rngOf(indices[k] as number, 1).next() < 0.5 ? clip.map(flipHorizontal) : clip));
       const stacked = Array.from({ length: m }, (_, j) => stackBatch(batch.map((clip) => clip[j] as Sample), student.inputNorm));
       const frames = stacked.map((s) => s.x);
       const labels = (stacked[m - 1] as { y: Tensor3D }).y;
@@ -126,7 +126,8 @@ export function distillTask(student: TDNet, teacher: Segmentor, clips: ClipSourc
         features: frames.map((x) => backbone.features(x, EVAL)[4] as Tensor4D),
         logits: teacher.forward(frames[m - 1] as Tensor4D, EVAL).out,
       }));
-      return { frames, labels, teacher: teacherOut, rotation: Math.floor(rng.next() * m) };
+      // One rotation per batch (every clip's frame j goes through the same sub-network), from its first sample.
+      return { frames, labels, teacher: teacherOut, rotation: Math.floor(rngOf(indices[0] as number, 2).next() * m) };
     },
     disposeBatch: (b) => tf.dispose([...b.frames, b.labels, ...b.teacher.features, b.teacher.logits]),
     objectives: [{ role: '', model: student, loss: (b) => distillLoss(student, b.frames, b.labels, b.teacher, b.rotation, c) }],

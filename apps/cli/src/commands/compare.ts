@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Option, type Command } from 'commander';
 import { compareRuns, getRun, latestRunAtCommit, resolveGitRef, runLikeFromRun, type Database, type RunLike } from '@pixelwise/db';
 import { CliError } from '../errors.js';
 import { COMMENT_MARKER, comparisonMarkdown } from '../db/compare-report.js';
 import { postTargetFromEnv, upsertComment } from '../db/github.js';
 import { withDb, writeJson } from '../db/open.js';
 import { readRunFile, type RunFile } from '../db/run-file.js';
+import { defineCommand, flag, type Parsed } from '../flags.js';
 
 function fromFile(f: RunFile, file: string): RunLike {
   const name = (v: RunFile['model'] | RunFile['dataset']) => (v == null ? null : typeof v === 'string' ? v : v.name);
@@ -24,10 +24,11 @@ function fromFile(f: RunFile, file: string): RunLike {
   };
 }
 
-/** REF: a run id, a `--json` output file, or a git ref (latest saved run at that commit). */
-async function resolveRef(db: Database, ref: string, flag: string): Promise<RunLike> {
-  if (/^\d+$/.test(ref) && !existsSync(ref)) return runLikeFromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
+/** REF: a run id, a `--json` output file, or a git ref (latest saved run at that commit); `db` null: files only. */
+async function resolveRef(db: Database | null, ref: string, flag: string): Promise<RunLike> {
   if (existsSync(ref)) return fromFile(readRunFile(ref), ref);
+  if (db === null) throw new CliError(`${flag} ${ref}: no such file`);
+  if (/^\d+$/.test(ref)) return runLikeFromRun(db, await getRun(db, Number(ref)), `run ${ref}`);
   const commit = resolveGitRef(ref) ?? (/^[0-9a-f]{7,40}$/i.test(ref) ? ref : null);
   if (!commit) throw new CliError(`${flag} ${ref}: not a run id, a JSON file, or a git ref`);
   const id = await latestRunAtCommit(db, commit);
@@ -35,32 +36,30 @@ async function resolveRef(db: Database, ref: string, flag: string): Promise<RunL
   return runLikeFromRun(db, await getRun(db, id), `${ref} (${commit.slice(0, 7)}, run ${id})`);
 }
 
+const FLAGS = {
+  base: flag.string('the reference run: run id, git ref, or --json output file', { required: true, arg: '<ref>' }),
+  head: flag.string('the run under review', { required: true, arg: '<ref>' }),
+  format: flag.choice('output format', ['md', 'json'], { default: 'md' }),
+  threshold: flag.number('accuracy changes within this many percentage points (and FPS changes within this many percent) are not flagged', 0, 1e6, { closed: true, default: '1' }),
+  post: flag.bool('create or update the comment on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)'),
+  pr: flag.string('pull request number for --post (default: from the GitHub event)', { arg: '<number>' }),
+};
+
 /** `pixelwise compare --base REF --head REF [--format md|json] [--threshold PCT] [--post]` */
-export function registerCompareCommand(program: Command): void {
-  program
-    .command('compare')
-    .description('compare two runs as a pull-request comment (REF: run id, git ref, or --json output file)')
-    .requiredOption('--base <ref>', 'the reference run')
-    .requiredOption('--head <ref>', 'the run under review')
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
-    .option('--threshold <pct>', 'accuracy changes within this many percentage points (and FPS changes within this many percent) are not flagged', '1')
-    .option('--post', 'create or update the comment on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)')
-    .option('--pr <number>', 'pull request number for --post (default: from the GitHub event)')
-    .action(async (opts: { base: string; head: string; format: 'md' | 'json'; threshold: string; post?: boolean; pr?: string }) => {
-      const threshold = Number(opts.threshold);
-      if (!Number.isFinite(threshold) || threshold < 0) throw new CliError(`--threshold: expected a non-negative number of percent, got '${opts.threshold}'`);
-      const target = opts.post ? postTargetFromEnv(opts.pr) : null;
-      const comparison = await withDb(async (db) => {
-        const base = await resolveRef(db, opts.base, '--base');
-        const head = await resolveRef(db, opts.head, '--head');
-        return compareRuns(base, head, threshold, process.env.PIXELWISE_DASHBOARD_URL ?? 'http://localhost:3000');
-      });
-      const md = comparisonMarkdown(comparison);
-      if (opts.format === 'json') writeJson({ ...comparison, markdown: md });
-      else process.stdout.write(md);
-      if (target) {
-        const r = await upsertComment(target, COMMENT_MARKER, md);
-        process.stderr.write(`${r.action} comment on ${target.repository}#${target.pr}${r.url ? `: ${r.url}` : ''}\n`);
-      }
-    });
+async function compareCommand(opts: Parsed<typeof FLAGS>): Promise<void> {
+  const threshold = opts.threshold;
+  const target = opts.post ? postTargetFromEnv(opts.pr) : null;
+  const both = async (db: Database | null) => [await resolveRef(db, opts.base, '--base'), await resolveRef(db, opts.head, '--head')] as const;
+  // Two --json files need no database; anything else reads it, read-only.
+  const [base, head] = existsSync(opts.base) && existsSync(opts.head) ? await both(null) : await withDb(both, { readOnly: true });
+  const comparison = compareRuns(base, head, threshold, process.env.PIXELWISE_DASHBOARD_URL ?? 'http://localhost:3000');
+  const md = comparisonMarkdown(comparison);
+  if (opts.format === 'json') writeJson({ ...comparison, markdown: md });
+  else process.stdout.write(md);
+  if (target) {
+    const r = await upsertComment(target, COMMENT_MARKER, md);
+    process.stderr.write(`${r.action} comment on ${target.repository}#${target.pr}${r.url ? `: ${r.url}` : ''}\n`);
+  }
 }
+
+export const registerCompareCommand = defineCommand({ name: 'compare', description: 'compare two runs as a pull-request comment (REF: run id, git ref, or --json output file)', flags: FLAGS, run: compareCommand });

@@ -91,9 +91,4 @@ export async function crfCommand(o: Parsed<typeof FLAGS>): Promise<CrfCommandRes
   return res;
 }
 
-export const registerCrf = defineCommand({
-  name: 'crf',
-  description: "refine one image's scores with the fully connected CRF (mean field on the permutohedral lattice): label PNG, optional marginals .npy",
-  flags: FLAGS,
-  run: crfCommand,
-});
+export const registerCrf = defineCommand({ name: 'crf', description: "refine one image's scores with the fully connected CRF (mean field on the permutohedral lattice): label PNG, optional marginals .npy", flags: FLAGS, run: crfCommand });

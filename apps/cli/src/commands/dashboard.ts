@@ -1,21 +1,41 @@
 /**
- * `pixelwise dashboard [--port P] [--host H]`: serves the production build of apps/dashboard
- * (`next start`, built by `pnpm build`) on the same DATABASE_URL as the CLI, prints the URL once it
- * answers, and stops it on Ctrl-C.
+ * `pixelwise dashboard [--port P] [--host H] [--allowed-host NAME...]`: serves the production
+ * build of apps/dashboard (its server.mjs, built by `pnpm build`) on the same DATABASE_URL and
+ * artifact root as the CLI, read-only, prints the URL once it answers, and stops it on Ctrl-C.
+ * The server answers only requests whose Host is a loopback name, the --host it listens on, or an
+ * --allowed-host (docs/SECURITY.md): a page on another site cannot reach it by DNS rebinding.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { defineCommand, flag, type Parsed } from '../flags.js';
+
+/** A host name or address as a Host header carries it, without the port. */
+const HOSTNAME = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?)$/;
 
 const FLAGS = {
   port: flag.int('port to listen on', 1, 65535, { default: '3000' }),
   host: flag.string('interface to listen on (0.0.0.0 for every interface)', { default: '127.0.0.1', arg: '<host>' }),
+  allowedHost: {
+    description: 'further host names the server answers to (as browsers send them in Host), e.g. the name a reverse proxy forwards',
+    arg: '<name>',
+    variadic: true,
+    schema: z
+      .array(z.string().regex(HOSTNAME, 'expected a host name or address such as dash.example.org or 10.0.0.5 (no scheme, port or path)'))
+      .max(100)
+      .default([]),
+  },
 };
+
+/** Host names the server answers to: the loopback names, the interface it listens on, and the given ones. */
+export function allowedHosts(host: string, extra: readonly string[]): string[] {
+  const own = host === '0.0.0.0' || host === '::' ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
+  return [...new Set(['localhost', '127.0.0.1', '[::1]', ...own, ...extra].map((h) => h.toLowerCase().replace(/\.$/, '')))];
+}
 
 const isDashboard = (dir: string): boolean => {
   try {
@@ -65,19 +85,21 @@ async function waitUntilServing(url: string, exited: Promise<number | null>): Pr
     }
   }
   if (!done) throw new CliError(`the dashboard did not answer at ${url} within 120 s`, 1);
-  throw new CliError(`next start exited with code ${await exited} before serving (see its output above)`, 1);
+  throw new CliError(`the dashboard server exited with code ${await exited} before serving (see its output above)`, 1);
 }
 
 async function dashboardCommand(flags: Parsed<typeof FLAGS>): Promise<void> {
-  const { resolveDatabaseUrl } = await import('@pixelwise/db');
+  const { artifactRootFor, resolveDatabaseUrl } = await import('@pixelwise/db');
   const { toCliError } = await import('../db/open.js');
   let database: string;
   let display: string;
+  let artifactRoot: string;
   try {
     const loc = resolveDatabaseUrl(process.env.DATABASE_URL);
-    // next start runs in the app's directory: hand it an absolute SQLite path.
+    // The server runs in the app's directory: hand it an absolute SQLite path and root.
     database = loc.provider === 'sqlite' ? `file:${loc.url}` : loc.url;
     display = loc.display;
+    artifactRoot = artifactRootFor(loc);
   } catch (e) {
     throw toCliError(e);
   }
@@ -86,13 +108,14 @@ async function dashboardCommand(flags: Parsed<typeof FLAGS>): Promise<void> {
   if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
     throw new CliError(`the dashboard is not built (${join(dir, '.next', 'BUILD_ID')} is missing); run \`pnpm build\` first`, 1);
   }
-  const nextBin = createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
-  const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(flags.port), '--hostname', flags.host], {
+  const hosts = allowedHosts(flags.host, flags.allowedHost);
+  // The app's own server (server.mjs): Next.js's handler behind the method check.
+  const child = spawn(process.execPath, [join(dir, 'server.mjs'), '--port', String(flags.port), '--hostname', flags.host], {
     cwd: dir,
-    env: { ...process.env, DATABASE_URL: database, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, DATABASE_URL: database, PIXELWISE_ARTIFACT_ROOT: artifactRoot, PIXELWISE_ALLOWED_HOSTS: hosts.join(','), NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Next's own banner goes to stderr: stdout carries only the URL.
+  // The server's own output goes to stderr: stdout carries only the URL.
   child.stdout.pipe(process.stderr);
   child.stderr.pipe(process.stderr);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -114,14 +137,9 @@ async function dashboardCommand(flags: Parsed<typeof FLAGS>): Promise<void> {
     throw e;
   }
   process.stdout.write(`${url}\n`);
-  process.stderr.write(`pixelwise dashboard: serving ${display} at ${url} (Ctrl-C stops it)\n`);
+  process.stderr.write(`pixelwise dashboard: serving ${display} (artifacts from ${artifactRoot}) at ${url}, to Host ${hosts.join(', ')} (Ctrl-C stops it)\n`);
   const code = await exited;
-  if (!stopping && code !== 0) throw new CliError(`next start exited with code ${code}`, 1);
+  if (!stopping && code !== 0) throw new CliError(`the dashboard server exited with code ${code}`, 1);
 }
 
-export const registerDashboard = defineCommand({
-  name: 'dashboard',
-  description: 'serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`',
-  flags: FLAGS,
-  run: dashboardCommand,
-});
+export const registerDashboard = defineCommand({ name: 'dashboard', description: 'serve the dashboard (leaderboard, runs, stage views, compare) on DATABASE_URL; build it first with `pnpm build`', flags: FLAGS, run: dashboardCommand });

@@ -9,11 +9,10 @@ import { CliError } from '../errors.js';
 import { defineCommand, flag, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
 import { datasetName, evalVideoRecord, saveRecord } from '../records.js';
-import { classCount, PREDICTION_SAVE_FLAGS, readClassNames } from './eval.js';
+import { classCount, predictionFlags, readClassNames } from './eval.js';
 
 const FLAGS = {
-  pred: flag.path('predicted videos: <video>/<frame>_sem.png and _inst.png', { required: true, arg: '<dir>' }),
-  gt: flag.path('ground-truth videos in the same layout', { required: true, arg: '<dir>' }),
+  ...predictionFlags('predicted videos: <video>/<frame>_sem.png and _inst.png', 'ground-truth videos in the same layout'),
   numClasses: flag.int('number of classes (ids 0..n-1, 255 = void)', 1, 255),
   things: {
     description: 'thing class ids, comma-separated (e.g. 11,12,13); the rest are stuff',
@@ -25,10 +24,7 @@ const FLAGS = {
       .optional(),
   },
   flow: flag.path('optical flow <video>/<frame>.flo (frame -> next frame): adds temporal consistency', { arg: '<dir>' }),
-  names: flag.path('class names, one per line', { arg: '<file>' }),
   dataset: flag.choice('Cityscapes-VPS preset: 19 classes, things 11..18', ['cityscapes']),
-  json: flag.bool('print one JSON object on stdout'),
-  ...PREDICTION_SAVE_FLAGS,
 };
 
 export interface EvalVideoResult {

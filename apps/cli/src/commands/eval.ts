@@ -11,24 +11,32 @@ import { defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
 import { datasetName, evalRecord, saveRecord } from '../records.js';
 
-/** Flags of evaluations of existing predictions: `--save`, `--tag` and the `--model` that made them. */
-export const PREDICTION_SAVE_FLAGS = { ...saveFlags('the run'), model: flag.string('model that produced the predictions (recorded with --save)', { arg: '<name>' }) };
+/**
+ * The flags of evaluations of existing predictions: `--pred`, `--gt` (described per command),
+ * `--names`, `--json`, and `--save`, `--tag` and the `--model` that made them.
+ */
+export function predictionFlags(pred: string, gt: string) {
+  return {
+    pred: flag.path(pred, { required: true, arg: '<dir>' }),
+    gt: flag.path(gt, { required: true, arg: '<dir>' }),
+    names: flag.path('class names, one per line', { arg: '<file>' }),
+    json: flag.bool('print one JSON object on stdout'),
+    ...saveFlags('the run'),
+    model: flag.string('model that produced the predictions (recorded with --save)', { arg: '<name>' }),
+  };
+}
 
 const FLAGS = {
-  pred: flag.path('predicted label PNGs (searched recursively, matched to --gt by name)', { required: true, arg: '<dir>' }),
-  gt: flag.path('ground-truth label PNGs', { required: true, arg: '<dir>' }),
+  ...predictionFlags('predicted label PNGs (searched recursively, matched to --gt by name)', 'ground-truth label PNGs'),
   numClasses: flag.int('number of classes (ids 0..n-1); optional with --dataset', 1, 65535),
   ignoreIndex: {
     description: "ground-truth id to ignore, or 'none' (default 255, CamVid preset 11)",
     arg: '<id>',
     schema: z.union([z.literal('none'), z.string().regex(/^-?\d+$/, "expected an integer or 'none'").transform(Number)]).optional(),
   },
-  names: flag.path('class names, one per line', { arg: '<file>' }),
   dataset: flag.choice('class names, count and ignore index of a data set', ['voc', 'cityscapes', 'camvid']),
   cityscapesLabelIds: flag.bool('map Cityscapes labelIds (0..33) to the 19 trainIds in ground truth and prediction'),
   workers: flag.int('decoding threads (default: one per core; 0 = main thread)', 0, 64),
-  json: flag.bool('print one JSON object on stdout'),
-  ...PREDICTION_SAVE_FLAGS,
 };
 
 export interface EvalResult extends SegmentationMetrics {

@@ -7,16 +7,18 @@
  * --flow` and the synthetic video's `flow/` use), atomically. With `--gt` it prints the EPE over
  * known ground-truth pixels, and the zero-flow EPE on the same pixels.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { decodeRgbPng, readFlo, writeFlo } from '@pixelwise/core/io';
 import type { FlowField, RgbImage } from '@pixelwise/core/io';
+import { readdirUtf8 } from '@pixelwise/eval/node';
 import { isModelName, modelNames, type FlowNetS } from '@pixelwise/models';
 import { loadModel, readBytes, writeFileAtomic } from '@pixelwise/models/node';
 import { EpeAccumulator, lucasKanadeFlow, predictFlow } from '@pixelwise/video';
 import { z } from 'zod';
+import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
@@ -62,16 +64,25 @@ export interface FlowResult {
   pixels?: number;
 }
 
+/** A folder's entry names; one that is not UTF-8 is a one-line CliError, not a later "no such file". */
+function names(folder: string): string[] {
+  try {
+    return readdirUtf8(folder).map((e) => e.name);
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code ? e : new CliError(`--input: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** The video folders under `dir` (one level; `dir` itself when it holds PNG frames). */
 function listVideoFolders(dir: string): VideoFolder[] {
   let entries: string[];
   try {
-    entries = readdirSync(dir).sort();
+    entries = names(dir).sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(`--input: ${dir}: ${code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : String(e)}`);
   }
-  const frames = (folder: string) => readdirSync(folder).filter((f) => f.toLowerCase().endsWith('.png')).sort().map((f) => f.slice(0, -4));
+  const frames = (folder: string) => names(folder).filter((f) => f.toLowerCase().endsWith('.png')).sort().map((f) => f.slice(0, -4));
   const own = frames(dir);
   const videos: VideoFolder[] = own.length > 0 ? [{ video: '.', frames: own }] : [];
   for (const name of entries) {
@@ -105,9 +116,10 @@ export async function flowCommand(o: Parsed<typeof FLAGS>): Promise<FlowResult> 
   const t0 = performance.now();
   const epe = new EpeAccumulator();
   let done = 0;
+  const out = await openAtomicOutput(o.out, '--out'); // all flow files or none: a bad --gt file leaves --out as it was
   try {
     for (const v of videos) {
-      const outDir = join(o.out, v.video);
+      const outDir = join(out.dir, v.video);
       await mkdir(outDir, { recursive: true }).catch((e: unknown) => {
         throw new CliError(`--out: ${outDir}: cannot create directory: ${e instanceof Error ? e.message : String(e)}`);
       });
@@ -130,6 +142,10 @@ export async function flowCommand(o: Parsed<typeof FLAGS>): Promise<FlowResult> 
         progress.update(++done);
       }
     }
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
   } finally {
     progress.done();
     model?.dispose();
@@ -147,9 +163,4 @@ export async function flowCommand(o: Parsed<typeof FLAGS>): Promise<FlowResult> 
   return res;
 }
 
-export const registerFlow = defineCommand({
-  name: 'flow',
-  description: 'estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt',
-  flags: FLAGS,
-  run: flowCommand,
-});
+export const registerFlow = defineCommand({ name: 'flow', description: 'estimate optical flow between consecutive frames (FlowNetS, or the Lucas-Kanade baseline); .flo per frame pair, EPE with --gt', flags: FLAGS, run: flowCommand });

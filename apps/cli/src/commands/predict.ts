@@ -5,11 +5,13 @@
  * resolution; ONNX Runtime (one session per image size) when it loads, else TensorFlow.js.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { setBackend } from '@pixelwise/core';
 import { decodePng, encodeLabelPng, writeNpy } from '@pixelwise/core/io';
+import { readdirUtf8 } from '@pixelwise/eval/node';
 import { chooseEngine, describeEngine, loadSegmentor, segmenterFor, writeFileAtomic } from '@pixelwise/models/node';
+import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, engineFlags, flag, type Parsed } from '../flags.js';
 import { modelFlag } from '../model-flags.js';
@@ -27,12 +29,21 @@ const FLAGS = {
   ...engineFlags(),
 };
 
+/** A directory's entries; a file name that is not UTF-8 is a one-line CliError, not a later "no such file". */
+const readdirChecked = (dir: string) => {
+  try {
+    return readdirUtf8(dir);
+  } catch (e) {
+    throw new CliError(`--input: ${e instanceof Error ? e.message : String(e)}`);
+  }
+};
+
 async function listImages(input: string): Promise<Array<{ path: string; rel: string }>> {
   if (!existsSync(input)) throw new CliError(`--input: ${input} does not exist`);
   if (statSync(input).isFile()) return [{ path: input, rel: basename(input) }];
   const out: Array<{ path: string; rel: string }> = [];
   const walk = async (dir: string) => {
-    for (const e of await readdir(dir, { withFileTypes: true })) {
+    for (const e of readdirChecked(dir)) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (extname(e.name).toLowerCase() === '.png') out.push({ path: p, rel: relative(input, p) });
@@ -68,14 +79,16 @@ export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
   try {
     const images = await listImages(o.input);
     const bar = createProgress(images.length, { label: 'predict', unit: 'images', disabled: o.quiet === true });
+    const out = await openAtomicOutput(o.out, '--out'); // all label maps or none: a corrupt 3rd image leaves --out as it was
     for (const [i, img] of images.entries()) {
       const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
       const p = await segmenter.run({ data: rgb.data, shape: [1, rgb.height, rgb.width] }, { scores: o.logits ?? false });
       const base = img.rel.replace(/\.png$/i, '');
-      await writeFileAtomic(join(o.out, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(p.labels) }));
-      if (p.scores) await writeFileAtomic(join(o.out, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.scores }));
+      await writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(p.labels) }));
+      if (p.scores) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.scores }));
       bar.update(i + 1);
     }
+    await out.commit();
     bar.done();
     process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}; ${describeEngine(engine, backend.backend)}\n`);
   } finally {

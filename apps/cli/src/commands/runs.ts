@@ -1,11 +1,26 @@
-import { Option, type Command } from 'commander';
-
-/** `--json` given before or after the subcommand (`runs --json show 3` or `runs show 3 --json`). */
-const wantsJson = (cmd: Command): boolean => Boolean((cmd.optsWithGlobals() as { json?: boolean }).json);
-import { getRun, listRuns, RUN_KINDS, saveRun, type RunKind } from '@pixelwise/db';
+import type { Command } from 'commander';
+import { getRun, listRuns, RUN_KINDS, saveRun } from '@pixelwise/db';
 import { CliError } from '../errors.js';
 import { fmt, textTable, withDb, writeJson } from '../db/open.js';
 import { readRunFile, runInputFromFile } from '../db/run-file.js';
+import { flag, parseFlags, registerFlags } from '../flags.js';
+
+/** `--json` given before or after the subcommand (`runs --json show 3` or `runs show 3 --json`). */
+const wantsJson = (cmd: Command): boolean => Boolean((cmd.optsWithGlobals() as { json?: boolean }).json);
+
+const LIST_FLAGS = {
+  json: flag.bool('print one JSON object'),
+  limit: flag.int('at most this many runs', 1, 1_000_000, { default: '50' }),
+  kind: flag.choice('only runs of this kind', RUN_KINDS),
+};
+
+const IMPORT_FLAGS = {
+  kind: flag.choice('run kind (default: eval, or bench for a latency-only file)', RUN_KINDS),
+  model: flag.string('model name (overrides the file)', { arg: '<name>' }),
+  dataset: flag.string('dataset name (overrides the file)', { arg: '<name>' }),
+  backend: flag.string('backend (overrides the file)', { arg: '<name>' }),
+  tag: flag.list('tags to attach'),
+};
 
 function runId(value: string): number {
   if (!/^\d+$/.test(value)) throw new CliError(`run id: expected a positive integer, got '${value}'`);
@@ -14,15 +29,10 @@ function runId(value: string): number {
 
 /** `pixelwise runs [--json]`, `runs show ID`, `runs import FILE`. */
 export function registerRunsCommands(program: Command): void {
-  const runs = program
-    .command('runs')
-    .description('list saved runs, newest first (runs show ID, runs import FILE)')
-    .option('--json', 'print one JSON object')
-    .option('--limit <n>', 'at most this many runs', '50')
-    .addOption(new Option('--kind <kind>', 'only runs of this kind').choices([...RUN_KINDS]))
-    .action(async (opts: { json?: boolean; limit: string; kind?: RunKind }) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: expected a positive integer, got '${opts.limit}'`);
+  const runs = registerFlags(program.command('runs').description('list saved runs, newest first (runs show ID, runs import FILE)'), LIST_FLAGS).action(
+    async (raw: Record<string, unknown>) => {
+      const opts = parseFlags(LIST_FLAGS, raw);
+      const limit = opts.limit;
       await withDb(async (db) => {
         const rows = await listRuns(db, { limit, ...(opts.kind ? { kind: opts.kind } : {}) });
         if (opts.json) return writeJson({ database: db.location.display, runs: rows });
@@ -33,8 +43,9 @@ export function registerRunsCommands(program: Command): void {
           )}\n`,
         );
         if (rows.length === 0) process.stderr.write(`no runs in ${db.location.display} yet\n`);
-      });
-    });
+      }, { readOnly: true });
+    },
+  );
 
   runs
     .command('show <id>')
@@ -57,18 +68,12 @@ export function registerRunsCommands(program: Command): void {
           lines.push('', textTable(['id', 'class', 'IoU %', 'acc %'], r.perClass.map((c) => [c.id, c.name, fmt.pct(c.iou), fmt.pct(c.accuracy)])));
         }
         process.stdout.write(`${lines.join('\n')}\n`);
-      });
+      }, { readOnly: true });
     });
 
-  runs
-    .command('import <file>')
-    .description('save a run from an `eval --json` (or bench) output file')
-    .addOption(new Option('--kind <kind>', 'run kind (default: eval, or bench for a latency-only file)').choices([...RUN_KINDS]))
-    .option('--model <name>', 'model name (overrides the file)')
-    .option('--dataset <name>', 'dataset name (overrides the file)')
-    .option('--backend <name>', 'backend (overrides the file)')
-    .option('--tag <tag...>', 'tags to attach')
-    .action(async (file: string, opts: { kind?: RunKind; model?: string; dataset?: string; backend?: string; tag?: string[] }, cmd: Command) => {
+  registerFlags(runs.command('import <file>').description('save a run from an `eval --json` (or bench) output file'), IMPORT_FLAGS).action(
+    async (file: string, raw: Record<string, unknown>, cmd: Command) => {
+      const opts = parseFlags(IMPORT_FLAGS, raw);
       const json = wantsJson(cmd);
       const parsed = readRunFile(file); // bad input fails before the database is touched
       const input = runInputFromFile(parsed, {
@@ -76,7 +81,7 @@ export function registerRunsCommands(program: Command): void {
         ...(opts.model ? { model: opts.model } : {}),
         ...(opts.dataset ? { dataset: opts.dataset } : {}),
         ...(opts.backend ? { backend: opts.backend } : {}),
-        ...(opts.tag ? { tags: opts.tag } : {}),
+        ...(opts.tag.length ? { tags: opts.tag } : {}),
         command: `pixelwise runs import ${file}`,
       });
       await withDb(async (db) => {
@@ -85,5 +90,6 @@ export function registerRunsCommands(program: Command): void {
         else process.stdout.write(`saved run ${id}\n`);
         process.stderr.write(`run ${id} saved to ${db.location.display}\n`);
       });
-    });
+    },
+  );
 }

@@ -5,11 +5,13 @@
  * (`--mode full` for a cascade's deep-supervision baseline), TDNet students by distillation from
  * `--teacher CKPT`, flow networks on a video data set's frame pairs.
  */
+import { availableParallelism } from 'node:os';
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { MODELS, type EpochRecord } from '@pixelwise/models';
 import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
 import { flowSetup, tdnetSetup } from '@pixelwise/video/node';
+import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
 import { modelFlag, modelOptionFlags } from '../model-flags.js';
@@ -20,7 +22,8 @@ const FLAGS = {
   model: modelFlag('registry name, e.g. fcn8s-lite (see `pixelwise models`): a segmentation model, a TDNet student (with --teacher) or a flow model (on a video data set)'),
   data: flag.path('dataset directory (synthetic, PASCAL VOC or Cityscapes layout; a video data set for TDNet and flow models)', { required: true, arg: '<dir>' }),
   epochs: flag.int('epochs in all (with --resume: counting those already done)', 1, 100000, { default: '10' }),
-  batch: flag.int('batch size', 1, 4096, { default: '8' }),
+  batch: flag.int('batch size (with --accumulate: of each micro-batch)', 1, 4096, { default: '8' }),
+  accumulate: flag.int('micro-batches per optimizer step: gradients averaged over K batches of --batch (an effective batch that need not fit in memory)', 1, 1024, { default: '1' }),
   lr: flag.number('base learning rate (default 0.01 for sgd, 0.001 for adam), poly decay (flow models: constant)', 0, 10),
   size: flag.size('training crop (default 256x256; flow models: the largest multiple of 64 that fits the frames, at most 256x256)', { min: 16 }),
   out: flag.path('checkpoint path (.safetensors; .json and .optim.safetensors beside it); default checkpoints/MODEL.safetensors', { arg: '<ckpt>' }),
@@ -31,6 +34,12 @@ const FLAGS = {
   val: flag.negated('skip validation after each epoch'),
   teacher: flag.path('TDNet students: the teacher checkpoint (pspnet-lite) for grouped distillation', { arg: '<ckpt>' }),
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
+  workers: {
+    description: "threads that share each step's samples (data-parallel; 'auto': one per core, at most 2 here)",
+    arg: '<n>',
+    default: 'auto',
+    schema: z.union([z.literal('auto'), z.string().regex(/^\d+$/, "expected a thread count or 'auto'").transform(Number).refine((n) => n >= 1 && n <= 64, 'expected 1..64 threads')]),
+  },
   backend: backendFlag(),
   json: flag.bool('print one JSON object with the training history'),
   ...saveFlags('the run (final validation metrics)'),
@@ -84,12 +93,15 @@ export async function trainCommand(o: Flags): Promise<TrainResult> {
     const result = await runTraining(setup, {
       out,
       resume: o.resume ?? false,
-      fit: { epochs: o.epochs, batchSize: o.batch, lr: o.lr ?? (optimizer === 'adam' || setup.fit?.optimizer === 'adam' ? 1e-3 : 0.01), optimizer, seed: o.seed },
+      // Workers share a step: more threads than samples per step would idle.
+      threads: Math.min(o.workers === 'auto' ? Math.min(2, availableParallelism()) : o.workers, o.batch),
+      fit: { epochs: o.epochs, batchSize: o.batch, accumulate: o.accumulate, lr: o.lr ?? (optimizer === 'adam' || setup.fit?.optimizer === 'adam' ? 1e-3 : 0.01), optimizer, seed: o.seed },
       log: (line) => process.stderr.write(`train: ${line}\n`),
       onStep: (s) => bar.step(s, `lr ${s.lr.toExponential(2)}`),
       onEpoch: (r) => {
         bar.done();
-        process.stderr.write(`epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}${describeVal(r)} (${r.seconds.toFixed(1)} s) -> ${out}\n`);
+        const memory = r.memoryBytes ? `, ${(r.memoryBytes / 2 ** 30).toFixed(2)} GiB memory` : '';
+        process.stderr.write(`epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}${describeVal(r)} (${r.seconds.toFixed(1)} s${memory}) -> ${out}\n`);
       },
     });
     const history = result.state.history;

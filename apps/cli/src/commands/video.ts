@@ -6,7 +6,6 @@
  * multiply-adds per frame, which units ran, latency. On ONNX Runtime the method's units are
  * sessions (Clockwork stages, TDNet sub-networks) and the schedule is the same.
  */
-import { homedir } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { describeChoice, setBackend } from '@pixelwise/core';
@@ -92,7 +91,8 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
   });
   const res = videoResult({ ...o, ...(schedule ? { schedule } : {}), threshold: schedule === 'adaptive' ? (o.threshold ?? 0.25) : undefined, engine: onnx ? onnx.info : { engine: 'tfjs', backend: choice.backend, threads: 1, runtime: '' }, device: onnx ? engineDevice(onnx.info) : deviceOf(choice), videos: data.videos.length, size, perFrameMacs, baselineModel }, seg, result);
   let recordDir = o.saveStageMaps;
-  if (recordDir === undefined && o.save) recordDir = join(homedir(), '.pixelwise', 'artifacts', `video-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  // A record made only for the run lives in the database's artifact root (DATABASE_URL's, not ~/.pixelwise's).
+  if (recordDir === undefined && o.save) recordDir = join((await import('../db/open.js')).artifactRoot(), `video-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   if (recordDir !== undefined) {
     const dir = resolve(recordDir);
     await mkdir(dir, { recursive: true });

@@ -1,5 +1,5 @@
 /** Opening the results database from a command: DbError becomes a one-line CliError. */
-import { DbError, openDatabase, type Database } from '@pixelwise/db';
+import { artifactRootFor, DbError, openDatabase, queryError, resolveDatabaseUrl, type Database } from '@pixelwise/db';
 import { CliError } from '../errors.js';
 
 /** Exit codes: 2 for what the user typed (bad URL, unknown run, bad file), 1 for the environment. */
@@ -9,20 +9,37 @@ export function toCliError(e: unknown): unknown {
   return new CliError(e.message, code);
 }
 
-/** Opens DATABASE_URL (migrating it if needed), runs `fn`, closes. */
-export async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+export interface WithDbOptions {
+  /** Read commands: open read-only (no directory, file or migration is ever created). */
+  readOnly?: boolean;
+}
+
+/**
+ * Opens DATABASE_URL (migrating it if needed, unless `readOnly`), runs `fn`, closes. Errors from
+ * the database (a dropped table, a read-only file) become one line naming the database and the cause.
+ */
+export async function withDb<T>(fn: (db: Database) => Promise<T>, options: WithDbOptions = {}): Promise<T> {
   let db: Database;
   try {
-    db = await openDatabase();
+    db = await openDatabase({ readOnly: options.readOnly === true });
   } catch (e) {
     throw toCliError(e);
   }
   try {
     return await fn(db);
   } catch (e) {
-    throw toCliError(e);
+    throw toCliError(e instanceof CliError ? e : queryError(e, db.location.display));
   } finally {
     await db.close().catch(() => {});
+  }
+}
+
+/** The artifact root of DATABASE_URL's database (where files a run registers are kept). */
+export function artifactRoot(): string {
+  try {
+    return artifactRootFor(resolveDatabaseUrl());
+  } catch (e) {
+    throw toCliError(e);
   }
 }
 
@@ -37,15 +54,6 @@ export function textTable(header: string[], rows: Array<Array<string | number | 
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => r[i] == null || typeof r[i] === 'number'));
   const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-}
-
-export function mdTable(header: string[], rows: Array<Array<string | number | null>>, numericCols: boolean[] = []): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
-  return [
-    `| ${header.map(esc).join(' | ')} |`,
-    `| ${header.map((_, i) => (numericCols[i] ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map((c) => (c == null ? '–' : esc(String(c)))).join(' | ')} |`),
-  ].join('\n');
 }
 
 export const fmt = {

@@ -1,88 +1,90 @@
 /**
  * Reading a run from a JSON file: the `eval --json` output of DESIGN.md (pixelAccuracy,
- * meanAccuracy, meanIoU, frequencyWeightedIoU, numPixels, perClass), `bench --json` style latency,
- * plus optional model / dataset / backend / device fields. One schema validates and types it.
+ * meanAccuracy, meanIoU, frequencyWeightedIoU, numPixels, perClass, confusionMatrix, `dataset`
+ * null or a name), `bench --json` style latency, plus optional model / dataset / backend / device
+ * fields. The parts are @pixelwise/db's own schemas, so the file is held to the same limits and
+ * ranges as every saved run (LIMITS; metrics in [0, 1]), and the file itself to IMPORT_MAX_BYTES.
+ * Artifacts must lie inside the file's own folder: an import cannot publish /etc/passwd.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import type { RunInput, RunKind } from '@pixelwise/db';
+import {
+  artifactKind,
+  classMetricInputSchema,
+  datasetInputSchema,
+  extraMetricsSchema,
+  fraction,
+  latencyInputSchema,
+  LIMITS,
+  modelInputSchema,
+  nonNegative,
+  stageInputSchema,
+  type RunInput,
+  type RunKind,
+} from '@pixelwise/db';
 import { CliError } from '../errors.js';
 
-const nullableNumber = z.number().nullable().optional();
+/** Largest run file `runs import` reads (65535 per-class rows fit in about 10 MB). */
+export const IMPORT_MAX_BYTES = 32 * 2 ** 20;
+
+const short = z.string().min(1).max(LIMITS.name);
+
+/** `eval --json`'s confusionMatrix: non-zero cells `[gt, pred, count]`; pred = numClasses counts unpredicted pixels. */
+const confusionData = z
+  .object({
+    numClasses: z.number().int().positive().max(LIMITS.classes),
+    cells: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().nonnegative().max(Number.MAX_SAFE_INTEGER)])),
+  })
+  .superRefine((c, ctx) => {
+    if (c.cells.length > c.numClasses * (c.numClasses + 1)) ctx.addIssue({ code: 'custom', path: ['cells'], message: `more cells than a ${c.numClasses}-class matrix has` });
+    const bad = c.cells.findIndex(([g, p]) => g >= c.numClasses || p > c.numClasses);
+    if (bad >= 0) ctx.addIssue({ code: 'custom', path: ['cells', bad], message: `a cell outside the ${c.numClasses}-class matrix` });
+  });
 
 export const runFileSchema = z.object({
   kind: z.enum(['eval', 'bench', 'train', 'video', 'eval-video']).optional(),
-  pixelAccuracy: nullableNumber,
-  meanAccuracy: nullableNumber,
-  meanIoU: nullableNumber,
-  frequencyWeightedIoU: nullableNumber,
-  numPixels: z.number().int().nonnegative().optional(),
-  vpq: nullableNumber,
-  temporalConsistency: nullableNumber,
-  fps: nullableNumber,
-  perClass: z
-    .array(
-      z.object({
-        id: z.number().int().nonnegative(),
-        name: z.string().optional(),
-        iou: z.number().nullable(),
-        accuracy: z.number().nullable(),
-        gtPixels: z.number().int().nonnegative(),
-        predPixels: z.number().int().nonnegative(),
-      }),
-    )
-    .optional(),
-  latency: z
-    .object({
-      iterations: z.number().int(),
-      warmup: z.number().int(),
-      mean: z.number(),
-      std: z.number(),
-      min: z.number(),
-      max: z.number(),
-      p50: z.number(),
-      p90: z.number(),
-      p99: z.number(),
-      fps: z.number(),
-    })
-    .optional(),
-  model: z
-    .union([
-      z.string(),
-      z.object({ name: z.string(), family: z.string().optional(), config: z.record(z.string(), z.unknown()).optional(), params: z.number().optional(), multiplyAdds: z.number().optional() }),
-    ])
-    .optional(),
-  dataset: z.union([z.string(), z.object({ name: z.string(), kind: z.enum(['images', 'video']).optional(), classNames: z.array(z.string()).optional() })]).optional(),
-  backend: z.string().optional(),
-  device: z.string().optional(),
-  batch: z.number().int().positive().optional(),
-  size: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
+  pixelAccuracy: fraction,
+  meanAccuracy: fraction,
+  meanIoU: fraction,
+  frequencyWeightedIoU: fraction,
+  numPixels: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  vpq: fraction,
+  temporalConsistency: fraction,
+  fps: nonNegative,
+  perClass: z.array(classMetricInputSchema).max(LIMITS.classes).optional(),
+  confusionMatrix: confusionData.optional(),
+  latency: latencyInputSchema.optional(),
+  model: z.union([short, modelInputSchema]).nullish(),
+  /** `eval --json` writes null when no --dataset was given. */
+  dataset: z.union([short, datasetInputSchema]).nullish(),
+  /** `eval --json`'s ground-truth folder: the dataset's name when none is given, as with `eval --save`. */
+  gt: z.string().max(LIMITS.text).optional(),
+  backend: short.nullish(),
+  device: short.nullish(),
+  batch: z.number().int().positive().max(65_535).optional(),
+  size: z.object({ width: z.number().int().positive().max(65_535), height: z.number().int().positive().max(65_535) }).optional(),
   /** Further numeric metrics (e.g. `macsFractionOfFull`, `rho`; see docs/ARTIFACTS.md). */
-  extraMetrics: z.record(z.string(), z.number().nullable()).optional(),
+  extraMetrics: extraMetricsSchema.optional(),
   /** Per-stage statistics (layer-cascade stages, clockwork stages, TDNet sub-networks). */
-  stages: z
-    .array(
-      z.object({
-        stage: z.number().int().nonnegative(),
-        name: z.string().optional(),
-        pixelFraction: z.number().min(0).max(1),
-        multiplyAdds: z.number().int().nonnegative().optional(),
-        latencyMs: z.number().optional(),
-      }),
-    )
-    .optional(),
-  /** Files the run produced; relative paths are relative to the JSON file. They must exist. */
-  artifacts: z.array(z.object({ kind: z.string().min(1), path: z.string().min(1), mime: z.string().optional() })).optional(),
+  stages: z.array(stageInputSchema).max(LIMITS.stages).optional(),
+  /** Files the run produced, relative to the JSON file and inside its folder. They must exist. */
+  artifacts: z.array(z.object({ kind: artifactKind, path: z.string().min(1).max(LIMITS.text), mime: z.string().max(LIMITS.name).optional() })).max(LIMITS.artifacts).optional(),
 });
 export type RunFile = z.infer<typeof runFileSchema>;
+
+/** Keys that make a file a run: at least one must be present. */
+const HEADLINE = ['meanIoU', 'latency', 'vpq', 'fps'] as const;
 
 /** Parses FILE or throws one line naming the file and the problem. */
 export function readRunFile(file: string): RunFile {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > IMPORT_MAX_BYTES) throw new CliError(`${file}: ${size} bytes, more than the ${IMPORT_MAX_BYTES} a run file may have`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let json: unknown;
@@ -97,27 +99,29 @@ export function readRunFile(file: string): RunFile {
     throw new CliError(`${file}: ${i?.path.join('.') || 'top level'}: ${i?.message ?? 'invalid'}`);
   }
   const f = parsed.data;
-  if (f.meanIoU === undefined && f.latency === undefined && f.vpq === undefined && f.fps === undefined) {
+  if (!HEADLINE.some((k) => (json as Record<string, unknown>)[k] !== undefined)) {
     throw new CliError(`${file}: expected eval --json output (meanIoU, perClass, ...) or a latency object; found neither`);
   }
   return { ...f, ...(f.artifacts ? { artifacts: f.artifacts.map((a, i) => resolveArtifact(a, i, file)) } : {}) };
 }
 
-const MIME: Record<string, string> = { '.png': 'image/png', '.json': 'application/json', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.safetensors': 'application/octet-stream' };
-
-/** An artifact path made absolute (relative to the run file) and checked to be a file. */
-function resolveArtifact(a: { kind: string; path: string; mime?: string | undefined }, i: number, file: string): { kind: string; path: string; mime?: string; bytes: number } {
-  const path = resolve(dirname(resolve(file)), a.path);
-  let bytes: number;
+/** An artifact path made absolute (relative to the run file), checked to be a file inside the file's folder, symlinks resolved. */
+function resolveArtifact<A extends { kind: string; path: string }>(a: A, i: number, file: string): A {
+  const where = `${file}: artifacts.${i} (${a.kind})`;
+  if (isAbsolute(a.path)) throw new CliError(`${where}: ${a.path}: an artifact path must be relative to the run file's folder`);
+  const folder = dirname(resolve(file));
+  const path = resolve(folder, a.path);
+  let real: string;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new Error('not a file');
-    bytes = st.size;
+    real = realpathSync(path);
+    if (!statSync(real).isFile()) throw new Error('not a file');
   } catch (e) {
-    throw new CliError(`${file}: artifacts.${i} (${a.kind}): cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${where}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const mime = a.mime ?? MIME[extname(path).toLowerCase()];
-  return { kind: a.kind, path, bytes, ...(mime ? { mime } : {}) };
+  const realFolder = realpathSync(folder);
+  const rel = relative(realFolder, real);
+  if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw new CliError(`${where}: ${a.path} leads outside the run file's folder (to ${real}); artifacts must lie inside it`);
+  return { ...a, path };
 }
 
 export interface ImportOverrides {
@@ -129,38 +133,47 @@ export interface ImportOverrides {
   command?: string;
 }
 
+/** Dense row-major counts from `eval --json` cells (unpredicted pixels left out, as `--save` stores them); null above LIMITS.confusionClasses. */
+function denseConfusion(c: NonNullable<RunFile['confusionMatrix']>): { numClasses: number; counts: number[] } | null {
+  if (c.numClasses > LIMITS.confusionClasses) return null;
+  const counts = new Array<number>(c.numClasses * c.numClasses).fill(0);
+  for (const [g, p, n] of c.cells) if (p < c.numClasses) counts[g * c.numClasses + p] = (counts[g * c.numClasses + p] ?? 0) + n;
+  return { numClasses: c.numClasses, counts };
+}
+
 /** A RunInput for saveRun from a parsed file and command-line overrides. */
 export function runInputFromFile(f: RunFile, o: ImportOverrides = {}): RunInput {
   const perClass = f.perClass ?? [];
   const model = o.model ?? f.model;
-  const dataset = o.dataset ?? f.dataset;
+  const dataset = o.dataset ?? f.dataset ?? (f.gt ? basename(resolve(f.gt)) : undefined);
   const classNames = perClass.map((c) => c.name ?? `class ${c.id}`);
+  const backend = o.backend ?? f.backend;
+  const confusion = f.confusionMatrix ? denseConfusion(f.confusionMatrix) : null;
   return {
-    kind: o.kind ?? f.kind ?? (f.meanIoU === undefined && f.latency ? 'bench' : 'eval'),
-    ...(model ? { model: typeof model === 'string' ? { name: model } : { ...model, config: model.config ?? {} } } : {}),
-    ...(dataset
-      ? { dataset: typeof dataset === 'string' ? { name: dataset, classNames } : { name: dataset.name, kind: dataset.kind ?? 'images', classNames: dataset.classNames ?? classNames } }
-      : {}),
-    ...(o.backend ?? f.backend ? { backend: o.backend ?? f.backend } : {}),
+    kind: o.kind ?? f.kind ?? (f.meanIoU == null && f.latency ? 'bench' : 'eval'),
+    ...(model ? { model: typeof model === 'string' ? { name: model } : model } : {}),
+    ...(dataset ? { dataset: typeof dataset === 'string' ? { name: dataset, classNames } : { ...dataset, classNames: dataset.classNames.length ? dataset.classNames : classNames } } : {}),
+    ...(backend ? { backend } : {}),
     ...(f.device ? { device: f.device } : {}),
     ...(f.batch ? { batch: f.batch } : {}),
     ...(f.size ? { inputSize: f.size } : {}),
     ...(o.command ? { command: o.command } : {}),
     tags: o.tags ?? [],
     metrics: {
-      pixelAccuracy: f.pixelAccuracy ?? null,
-      meanAccuracy: f.meanAccuracy ?? null,
-      meanIoU: f.meanIoU ?? null,
-      frequencyWeightedIoU: f.frequencyWeightedIoU ?? null,
+      pixelAccuracy: f.pixelAccuracy,
+      meanAccuracy: f.meanAccuracy,
+      meanIoU: f.meanIoU,
+      frequencyWeightedIoU: f.frequencyWeightedIoU,
       ...(f.numPixels !== undefined ? { numPixels: f.numPixels } : {}),
-      vpq: f.vpq ?? null,
-      temporalConsistency: f.temporalConsistency ?? null,
-      fps: f.fps ?? null,
+      vpq: f.vpq,
+      temporalConsistency: f.temporalConsistency,
+      fps: f.fps,
       ...(f.extraMetrics ? { extra: f.extraMetrics } : {}),
     },
     perClass,
     ...(f.latency ? { latency: f.latency } : {}),
     ...(f.stages ? { stages: f.stages } : {}),
     ...(f.artifacts ? { artifacts: f.artifacts } : {}),
+    ...(confusion ? { confusion } : {}),
   };
 }

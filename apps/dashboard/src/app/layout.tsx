@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { connection } from 'next/server';
 import './globals.css';
 
 export const metadata = {
@@ -6,7 +7,9 @@ export const metadata = {
   description: 'Leaderboard, per-class IoU, FPS and stage visualizations for pixelwise runs',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request, so each gets the nonce of its content security policy (src/proxy.ts).
+  await connection();
   return (
     <html lang="en">
       <body>

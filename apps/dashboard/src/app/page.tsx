@@ -44,7 +44,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   if (r.state === 'error') return <DbError message={r.message} />;
   if (r.state === 'empty' || r.value.total === 0) return <EmptyState database={r.database} />;
   const { rows, facets, total, recent } = r.value;
-  const points = rows.filter((x) => x.fps != null && x.meanIoU != null).map((x) => ({ model: x.model ?? '(no model)', runId: x.runId, fps: x.fps ?? 0, miou: x.meanIoU ?? 0, x: x.fps ?? 0, y: x.meanIoU ?? 0 }));
+  const points = rows.filter((x) => x.fps != null && x.meanIoU != null).map((x) => ({ model: x.label ?? '(no model)', runId: x.runId, fps: x.fps ?? 0, miou: x.meanIoU ?? 0, x: x.fps ?? 0, y: x.meanIoU ?? 0 }));
   const front = new Set(paretoFront(points));
   const select = (name: 'dataset' | 'backend' | 'family', values: string[]) => (
     <label>
@@ -99,7 +99,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
             <tr key={`${x.model}-${x.runId}`} data-model={x.model ?? ''}>
               <td className="n">{x.rank}</td>
               <td>
-                <a href={`/runs/${x.runId}`}>{x.model ?? '(no model)'}</a>
+                <a href={`/runs/${x.runId}`}>{x.label ?? '(no model)'}</a>
               </td>
               <td>{orDash(x.family)}</td>
               <td className="n">{pct(x.meanIoU)}</td>

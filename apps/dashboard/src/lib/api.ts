@@ -1,7 +1,8 @@
 /** JSON responses of the read-only API: never cached, errors as `{ "error": "..." }` with a status. */
 import type { DbResult } from './db';
+import { contentSecurityPolicy } from './guard';
 
-const HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+const HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': contentSecurityPolicy('api') };
 
 export function json(value: unknown, status = 200): Response {
   return new Response(`${JSON.stringify(value, null, 2)}\n`, { status, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8' } });

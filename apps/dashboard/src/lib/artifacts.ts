@@ -1,11 +1,12 @@
 /**
  * Run artifacts (docs/ARTIFACTS.md): files are served only through the run that registered them
- * (`/api/runs/ID/artifacts/INDEX`), never by a path taken from the request.
+ * (`/api/runs/ID/artifacts/INDEX`), never by a path taken from the request, and only from the
+ * database's artifact root (`readArtifact` of @pixelwise/db: symlinks resolved, size and sha256
+ * checked, the type fixed by the kind).
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import type { RunDetail } from '@pixelwise/db';
-import { z } from 'zod';
+import type { ArtifactRead, Database, RunDetail } from '@pixelwise/db';
+import { parseFrameRecord, type FrameRecordFile } from '@pixelwise/eval';
+import { loadDbModule } from './db';
 
 export type Artifact = RunDetail['artifacts'][number];
 
@@ -33,51 +34,20 @@ export function cascadeViews(artifacts: readonly Artifact[]): CascadeView[] {
   return views;
 }
 
-/** Content types served inline; anything else is a download, so a file can never run as a page. */
-const INLINE: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.json': 'application/json' };
+/** How an artifact is named to people: the file it was saved from, else its place in the root. */
+export const artifactName = (a: Artifact): string => a.source ?? a.path;
 
-export function servedType(a: Artifact): { type: string; inline: boolean } {
-  const byExt = INLINE[extname(a.path).toLowerCase()];
-  if (byExt && (a.mime == null || a.mime === byExt)) return { type: byExt, inline: true };
-  return { type: 'application/octet-stream', inline: false };
+/** Reads an artifact of a run for serving or rendering (403 outside the root, 404 gone, 409 changed). */
+export async function readRunArtifact(db: Database, a: Artifact): Promise<ArtifactRead> {
+  return (await loadDbModule()).readArtifact(db.artifactRoot, { kind: a.kind, path: a.stored, bytes: a.bytes, sha256: a.sha256 });
 }
 
-const frameRecordSchema = z.object({
-  method: z.string().max(100),
-  schedule: z.string().max(100).optional(),
-  units: z.array(z.string().max(100)).max(64),
-  frames: z
-    .array(
-      z.object({
-        video: z.string().max(200),
-        frame: z.number().int().nonnegative(),
-        ran: z.array(z.string().max(100)),
-        ms: z.number().finite().nonnegative(),
-        meanIoU: z.number().min(0).max(1).nullable(),
-      }),
-    )
-    .max(100_000),
-});
-export type FrameRecord = z.output<typeof frameRecordSchema>;
+export type FrameRecord = FrameRecordFile;
 
-/** Reads a `frame-record` artifact; a problem becomes one line naming the file. */
-export async function readFrameRecord(a: Artifact): Promise<{ ok: true; value: FrameRecord } | { ok: false; error: string }> {
-  let text: string;
-  try {
-    text = await readFile(a.path, 'utf8');
-  } catch (e) {
-    return { ok: false, error: `${a.path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `${a.path}: not valid JSON` };
-  }
-  const r = frameRecordSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    return { ok: false, error: `${a.path}: ${i?.path.join('.') || 'top level'}: ${i?.message ?? 'invalid'}` };
-  }
-  return { ok: true, value: r.data };
+/** Reads a `frame-record` artifact from the artifact root; a problem becomes one line naming the file. */
+export async function readFrameRecord(db: Database, a: Artifact): Promise<{ ok: true; value: FrameRecord } | { ok: false; error: string }> {
+  const file = await readRunArtifact(db, a);
+  if (!file.ok) return { ok: false, error: file.error };
+  const r = parseFrameRecord(file.body.toString('utf8'));
+  return r.ok ? r : { ok: false, error: `${artifactName(a)}: ${r.error}` };
 }

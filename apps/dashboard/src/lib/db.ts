@@ -1,7 +1,9 @@
 /**
  * The results database for server components and route handlers: one read-only handle per server
- * process on DATABASE_URL (the CLI hands `pixelwise dashboard` its own). The dashboard never
- * migrates or writes: a database no run was saved to yet (no tables) is an empty state, not an error.
+ * process on DATABASE_URL and PIXELWISE_ARTIFACT_ROOT (the CLI hands `pixelwise dashboard` its
+ * own). The dashboard never creates, migrates or writes (`openDatabase({ readOnly: true })`): a
+ * database no run was saved to yet (no file, no tables) is an empty state, not an error, and is
+ * looked for again on the next request.
  */
 import type * as PixelwiseDb from '@pixelwise/db';
 import type { Database } from '@pixelwise/db';
@@ -20,7 +22,7 @@ const cache = globalThis as { pixelwiseDb?: Promise<Database> };
 
 async function handle(): Promise<Database> {
   await connection(); // request time, never build time
-  cache.pixelwiseDb ??= (await loadDbModule()).openDatabase({ migrate: false }).catch((e: unknown) => {
+  cache.pixelwiseDb ??= (await loadDbModule()).openDatabase({ readOnly: true }).catch((e: unknown) => {
     cache.pixelwiseDb = undefined;
     throw e;
   });
@@ -33,14 +35,6 @@ export type DbResult<T> =
   | { state: 'empty'; database: string }
   | { state: 'error'; message: string };
 
-/** The line of an error that says what went wrong (Prisma's start with a line naming the call). */
-function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  const lines = msg.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^Invalid `.*` invocation:?$/.test(l));
-  const line = lines[0] ?? msg.trim();
-  return /Message: `(.*)`$/.exec(line)?.[1] ?? line;
-}
-
 function missingSchema(e: unknown): boolean {
   const msg = e instanceof Error ? e.message : String(e);
   return (e as { code?: string }).code === 'P2021' || /no such table|relation "?\w+"? does not exist|table .* does not exist/i.test(msg);
@@ -48,16 +42,19 @@ function missingSchema(e: unknown): boolean {
 
 /** Runs `fn` on the database; errors become a state the page renders (never a stack trace). */
 export async function readDb<T>(fn: (db: Database, m: DbModule) => Promise<T>): Promise<DbResult<T>> {
+  const m = await loadDbModule();
   let db: Database;
   try {
     db = await handle();
   } catch (e) {
-    return { state: 'error', message: firstLine(e) };
+    // Nothing saved yet (no file, no tables): the empty state, and the next request looks again.
+    if (e instanceof m.DbError && e.code === 'not-found') return { state: 'empty', database: m.resolveDatabaseUrl().display };
+    return { state: 'error', message: m.errorCause(e) };
   }
   try {
-    return { state: 'ok', value: await fn(db, await loadDbModule()), database: db.location.display };
+    return { state: 'ok', value: await fn(db, m), database: db.location.display };
   } catch (e) {
     if (missingSchema(e)) return { state: 'empty', database: db.location.display };
-    return { state: 'error', message: `${db.location.display}: ${firstLine(e)}` };
+    return { state: 'error', message: `${db.location.display}: ${m.errorCause(e)}` };
   }
 }

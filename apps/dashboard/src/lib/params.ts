@@ -56,6 +56,9 @@ export const compareQuery = z
   })
   .strict();
 
+/** `/compare` with at most one of the two ids: the picker, preselecting what was given. */
+export const comparePickerQuery = z.object({ base: runId.optional(), head: runId.optional() }).strict();
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Parses URLSearchParams or Next's searchParams object; a repeated parameter is an error. */

@@ -1,5 +1,6 @@
 /** Test helpers: the real `pixelwise` binary, and `pixelwise dashboard` as a child process. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@pixelwise/db/testing';
 
@@ -11,9 +12,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The database, and for PostgreSQL an artifact root in the test's folder (not ~/.pixelwise/artifacts). */
+const envFor = (databaseUrl: string, cwd: string) => ({
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  ...(databaseUrl.startsWith('postgres') ? { PIXELWISE_ARTIFACT_ROOT: join(cwd, 'pg-artifacts') } : {}),
+});
+
 /** Runs `pixelwise ...args` on a database; throws with its stderr when it fails. */
 export function pixelwise(databaseUrl: string, cwd: string, ...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [cliBin, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DATABASE_URL: databaseUrl } });
+  const r = spawnSync(process.execPath, [cliBin, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: envFor(databaseUrl, cwd) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,10 +37,10 @@ export interface Dashboard {
   stop: () => Promise<void>;
 }
 
-/** Starts `pixelwise dashboard --port P` and resolves with the URL it prints on stdout. */
-export async function startDashboard(databaseUrl: string, cwd: string): Promise<Dashboard> {
+/** Starts `pixelwise dashboard --port P [...args]` and resolves with the URL it prints on stdout. */
+export async function startDashboard(databaseUrl: string, cwd: string, ...args: string[]): Promise<Dashboard> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [cliBin, 'dashboard', '--port', String(port)], { cwd, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [cliBin, 'dashboard', '--port', String(port), ...args], { cwd, env: envFor(databaseUrl, cwd), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

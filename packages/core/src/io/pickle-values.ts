@@ -58,3 +58,25 @@ export function describe(v: PyValue | undefined): string {
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   return { bigint: 'int', boolean: 'bool', string: 'str' }[typeof v as 'bigint' | 'boolean' | 'string'];
 }
+
+/** `BUILD`: sets attributes from a state dict (or a `(state, slotstate)` pair). */
+export function build(target: PyValue, state: PyValue, fail: Fail, where: string): void {
+  if (!(target instanceof PyDict) && !(target instanceof PyObject)) throw fail(`unsupported BUILD: needs a dict or object, found ${describe(target)} ${where}`);
+  const parts = Array.isArray(state) && state.length === 2 ? state : [state];
+  for (const part of parts) {
+    if (part === null) continue;
+    if (!(part instanceof PyDict)) throw fail(`unsupported BUILD state of type ${describe(part)} ${where}`);
+    for (const [k, v] of part.items) {
+      if (typeof k !== 'string') throw fail(`unsupported BUILD attribute name of type ${describe(k)} ${where}`);
+      target.attributes.set(k, v);
+    }
+  }
+}
+
+/** How {@link unpickle} resolves globals and persistent ids. */
+export interface UnpickleOptions {
+  /** Resolves `module.name`; returns an allowed global or throws (naming it). */
+  findGlobal(module: string, name: string, fail: Fail): PyGlobal;
+  /** Resolves a persistent id (`BINPERSID`); absent = persistent ids are an error. */
+  persistentLoad?(pid: PyValue, fail: Fail): PyValue;
+}

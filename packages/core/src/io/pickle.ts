@@ -6,18 +6,12 @@
  * or throws, and `REDUCE`/`NEWOBJ` only ever call those. Protocol 0/1 text opcodes, extension
  * codes, `INST`/`OBJ` and out-of-band buffers are refused. A pickle is untrusted input: every
  * length is checked against the bytes, and every failure is a one-line {@link FormatError}.
- *
  * @internal Used by the PyTorch checkpoint reader; not part of the public surface.
  */
 import { errorMessage, FormatError } from './errors.js';
-import { PyDict, PyGlobal, PyObject, describe, type Fail, type PyKey, type PyValue } from './pickle-values.js';
+import { build, PyDict, PyGlobal, describe, type Fail, type PyKey, type PyValue, type UnpickleOptions } from './pickle-values.js';
 
-export interface UnpickleOptions {
-  /** Resolves `module.name`; returns an allowed global or throws (naming it). */
-  findGlobal(module: string, name: string, fail: Fail): PyGlobal;
-  /** Resolves a persistent id (`BINPERSID`); absent = persistent ids are an error. */
-  persistentLoad?(pid: PyValue, fail: Fail): PyValue;
-}
+export type { UnpickleOptions };
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -301,20 +295,6 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
         default:
           throw fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} ${at()} (only protocol 2-5 data opcodes are understood)`);
       }
-    }
-  }
-}
-
-/** `BUILD`: sets attributes from a state dict (or a `(state, slotstate)` pair). */
-function build(target: PyValue, state: PyValue, fail: Fail, where: string): void {
-  if (!(target instanceof PyDict) && !(target instanceof PyObject)) throw fail(`unsupported BUILD: needs a dict or object, found ${describe(target)} ${where}`);
-  const parts = Array.isArray(state) && state.length === 2 ? state : [state];
-  for (const part of parts) {
-    if (part === null) continue;
-    if (!(part instanceof PyDict)) throw fail(`unsupported BUILD state of type ${describe(part)} ${where}`);
-    for (const [k, v] of part.items) {
-      if (typeof k !== 'string') throw fail(`unsupported BUILD attribute name of type ${describe(k)} ${where}`);
-      target.attributes.set(k, v);
     }
   }
 }

@@ -15,6 +15,7 @@ import type { DecodedPng } from 'fast-png';
 import { FormatError, errorMessage } from './errors.js';
 import { describeColorType, makeChunk, scanPng } from './png-chunks.js';
 import type { PngHeader } from './png-chunks.js';
+import { checkImageData } from './png-image-data.js';
 
 /**
  * A decoded PNG. Pixels are row-major with channels interleaved: `data` has
@@ -52,7 +53,9 @@ export interface DecodedPngWithHeader {
  * @param bytes - the whole file.
  * @param source - name for error messages, e.g. the file path.
  * @throws FormatError (one line, prefixed with `source`) for anything that is not a valid
- *   PNG: bad signature, truncation, CRC mismatch, corrupt zlib data, unsupported layout.
+ *   PNG: bad signature, truncation, CRC mismatch, corrupt zlib data, unsupported layout, image
+ *   data that inflates to more or less than the IHDR implies (inflation stops at the limit), or
+ *   an image over 1 GiB once decoded.
  */
 export function decodePng(bytes: Uint8Array, source?: string): DecodedImage {
   return decodePngWithHeader(bytes, source, true).image;
@@ -68,12 +71,14 @@ export function decodePngWithHeader(
   source: string | undefined,
   scaleLowBitGray: boolean,
 ): DecodedPngWithHeader {
-  const { header } = scanPng(bytes, source);
+  const { header, chunks } = scanPng(bytes, source);
   const { width, height, bitDepth, colorType } = header;
   const kind = describeColorType(colorType, bitDepth);
   if (header.interlace === 1 && bitDepth < 8) {
     throw new FormatError(`unsupported PNG: Adam7-interlaced ${kind} (re-save it without interlacing)`, source);
   }
+  // Before fast-png allocates anything: the size the IHDR implies, exactly (no bomb, no short pass).
+  checkImageData(bytes, chunks, header, source);
   let decoded: DecodedPng;
   try {
     decoded = fastDecode(bytes);

@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import type { Tensor1D, Tensor4D } from '../tf.js';
+import { dilatedGradientsSupported } from '../backends/conv2d-grad.js';
 import { axisPadding, convOutputSize, pair, type PaddingSpec } from './padding.js';
 
 export interface AtrousConv2dOptions {
@@ -23,8 +24,9 @@ export function isRecordingGradients(): boolean {
 /**
  * Dilated (atrous) 2-D convolution, stride 1, with gradients for any rate.
  *
- * TensorFlow.js refuses gradients of `conv2d` with dilation > 1, so while a gradient tape
- * records, rate > 1 uses the space-to-batch identity (the way `tf.nn.atrous_conv2d` does): a
+ * TensorFlow.js refuses gradients of `conv2d` with dilation > 1. On wasm pixelwise's Conv2D
+ * gradient handles dilation (backends/conv2d-grad.ts), so the dilated convolution runs directly.
+ * On other backends, while a gradient tape records, rate > 1 uses the space-to-batch identity (the way `tf.nn.atrous_conv2d` does): a
  * dilated convolution equals a dense convolution on the `rate x rate` polyphase components of
  * the padded input. All three steps (SpaceToBatchND, Conv2D, BatchToSpaceND) have gradients and
  * are standard ONNX operators. Without a tape (inference) the backend's dilated convolution
@@ -54,7 +56,7 @@ export function atrousConv2d(x: Tensor4D, filter: Tensor4D, options: AtrousConv2
     let y: Tensor4D;
     if (rh === 1 && rw === 1) {
       y = tf.conv2d(x, filter, 1, [[0, 0], padH, padW, [0, 0]]);
-    } else if (!isRecordingGradients()) {
+    } else if (!isRecordingGradients() || dilatedGradientsSupported()) {
       y = tf.conv2d(x, filter, 1, [[0, 0], padH, padW, [0, 0]], 'NHWC', [rh, rw]);
     } else {
       // Round the padded size up to a multiple of the rate; the surplus is cropped afterwards.

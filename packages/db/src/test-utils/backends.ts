@@ -13,10 +13,19 @@ export interface TestBackend {
 let counter = 0;
 
 export async function startBackend(name: 'sqlite' | 'postgresql'): Promise<TestBackend> {
-  if (name === 'sqlite') {
-    const t = tempDir();
-    return { name, freshUrl: () => `file:${join(t.dir, `db${++counter}.db`)}`, stop: t.cleanup };
-  }
+  const t = tempDir();
+  if (name === 'sqlite') return { name, freshUrl: () => `file:${join(t.dir, `db${++counter}.db`)}`, stop: t.cleanup };
+  // PostgreSQL's default artifact root is ~/.pixelwise/artifacts: tests (and the savers they
+  // spawn, which inherit the environment) keep theirs in the temp dir.
+  process.env.PIXELWISE_ARTIFACT_ROOT = join(t.dir, 'artifacts');
   const pg: TestPostgres = await startPostgres({ fast: true });
-  return { name, freshUrl: () => pg.createDatabase(`t${process.pid}_${++counter}`), stop: () => pg.stop() };
+  return {
+    name,
+    freshUrl: () => pg.createDatabase(`t${process.pid}_${++counter}`),
+    stop: () => {
+      pg.stop();
+      delete process.env.PIXELWISE_ARTIFACT_ROOT;
+      t.cleanup();
+    },
+  };
 }

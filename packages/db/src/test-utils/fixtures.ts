@@ -1,7 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunInput } from '../input.js';
+
+/** A small file that passes as a PNG artifact (the store checks the signature only), outside any artifact root. */
+export const SAMPLE_PNG = join(mkdtempSync(join(tmpdir(), 'pixelwise-db-sample-')), 'stage-0.png');
+export const SAMPLE_PNG_BYTES = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2040, 7)]);
+writeFileSync(SAMPLE_PNG, SAMPLE_PNG_BYTES);
 
 /** A fully populated eval+bench style run; numbers chosen so that equality can fail. */
 export function sampleRun(over: Partial<RunInput> = {}): RunInput {
@@ -37,7 +42,7 @@ export function sampleRun(over: Partial<RunInput> = {}): RunInput {
       { stage: 0, name: 'easy', pixelFraction: 1, multiplyAdds: 1_000_000 },
       { stage: 1, name: 'hard', pixelFraction: 0.25, multiplyAdds: 250_000, latencyMs: 3.5 },
     ],
-    artifacts: [{ kind: 'stage-map', path: 'out/stage-0.png', mime: 'image/png', bytes: 2048 }],
+    artifacts: [{ kind: 'stage-map', path: SAMPLE_PNG }],
     confusion: { numClasses: 3, counts: [90000, 5000, 5000, 9000, 14456, 0, 0, 0, 2 ** 40 + 3] },
     ...over,
   };

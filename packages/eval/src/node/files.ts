@@ -1,9 +1,10 @@
 /**
  * Finding files and pairing predictions with ground truth by name.
  */
-import { LabelError } from '../label-error.js';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { LabelError } from '../label-error.js';
+import { notUtf8Hint, readdirUtf8 } from './file-names.js';
 
 /** Every file under `dir` (recursively) whose name ends with `suffix`, as POSIX paths relative to `dir`, sorted. */
 export function listFiles(dir: string, suffix: string): string[] {
@@ -11,12 +12,12 @@ export function listFiles(dir: string, suffix: string): string[] {
   try {
     st = statSync(dir);
   } catch {
-    throw new LabelError(`${dir}: no such directory`);
+    throw new LabelError(`${dir}: no such directory${notUtf8Hint(dir)}`);
   }
   if (!st.isDirectory()) throw new LabelError(`${dir}: not a directory`);
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
+    for (const entry of readdirUtf8(d)) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name.toLowerCase().endsWith(suffix)) out.push(relative(dir, full).split(sep).join('/'));

@@ -2,6 +2,8 @@
  * `@pixelwise/eval/node`: the filesystem and worker-thread side of evaluation (Node only).
  */
 export { listFiles, matchKey, pairFiles } from './files.js';
+export { escapeBytes, notUtf8Hint, readdirUtf8 } from './file-names.js';
+export type { Utf8Entry } from './file-names.js';
 export type { FilePair } from './files.js';
 export { loadLabelPair, readLabelPng } from './load.js';
 export { decodeLabelPngFast } from './label-png-zlib.js';

@@ -53,7 +53,9 @@ function tryFast(bytes: Uint8Array): LabelMap | undefined {
   const rowBytes = width * bpp;
   let raw: Uint8Array;
   try {
-    raw = inflateSync(idat.length === 1 ? (idat[0] as Uint8Array) : Buffer.concat(idat));
+    // Stop one byte past the size the IHDR implies: a decompression bomb costs no more than the
+    // image (core's decoder then names the problem).
+    raw = inflateSync(idat.length === 1 ? (idat[0] as Uint8Array) : Buffer.concat(idat), { maxOutputLength: height * (rowBytes + 1) + 1 });
   } catch {
     return undefined;
   }

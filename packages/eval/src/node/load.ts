@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { LabelMap } from '@pixelwise/core/io';
+import { notUtf8Hint } from './file-names.js';
 import { decodeLabelPngFast } from './label-png-zlib.js';
 import { cityscapesToTrainIds } from '../cityscapes-labels.js';
 import { LabelError } from '../label-error.js';
@@ -28,7 +29,7 @@ export function readLabelPng(path: string): LabelMap {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LabelError(code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`, path);
+    throw new LabelError(code === 'ENOENT' ? `no such file${notUtf8Hint(path)}` : `cannot read file (${code ?? String(e)})`, path);
   }
   return decodeLabelPngFast(bytes, path);
 }

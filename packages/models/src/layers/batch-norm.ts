@@ -1,4 +1,4 @@
-import { tf } from '@pixelwise/core';
+import { batchNormTrain, tf } from '@pixelwise/core';
 import type { Tensor1D, Tensor4D } from '@pixelwise/core';
 import { onnx, type BatchNormParams, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Layer, type ForwardContext } from '../module.js';
@@ -33,17 +33,16 @@ export class BatchNorm2d extends Layer {
     if (!ctx.training) {
       return tf.batchNorm(x, this.runningMean as unknown as Tensor1D, this.runningVar as unknown as Tensor1D, this.bias as unknown as Tensor1D, this.weight as unknown as Tensor1D, this.eps);
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const { y, mean, variance } = batchNormTrain(x, this.weight as unknown as Tensor1D, this.bias as unknown as Tensor1D, this.eps);
     const n = x.size / this.channels;
-    // Running statistics are not part of the gradient: update them from detached values.
+    // Running statistics (PyTorch: unbiased variance); assignments are not part of the gradient.
     tf.tidy(() => {
-      const m = tf.tensor(mean.dataSync(), [this.channels]);
-      const unbiased = tf.mul(tf.tensor(variance.dataSync(), [this.channels]), n > 1 ? n / (n - 1) : 1);
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - this.momentum), tf.mul(m, this.momentum)));
+      const unbiased = tf.mul(variance, n > 1 ? n / (n - 1) : 1);
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - this.momentum), tf.mul(mean, this.momentum)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - this.momentum), tf.mul(unbiased, this.momentum)));
       this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
     });
-    const y = tf.batchNorm(x, mean as Tensor1D, variance as Tensor1D, this.bias as unknown as Tensor1D, this.weight as unknown as Tensor1D, this.eps);
+    tf.dispose([mean, variance]);
     return y;
   }
 

@@ -4,12 +4,15 @@
  * `resume`, restores weights, optimizer state and schedule from the checkpoint. Segmentation's
  * setup is here; `@pixelwise/video/node` has TDNet distillation's and FlowNetS's.
  */
+import { tf, type BackendName } from '@pixelwise/core';
 import type { Module } from '../module.js';
 import { createModel, ModelConfigError, modelEntry, resolveModelOptions, type ModelOptions } from '../registry.js';
 import { fit, type EpochRecord, type FitConfig, type FitHooks, type StepInfo, type TrainingTask, type TrainState } from '../train/fit.js';
 import { segmentationTask } from '../train/segmentation.js';
 import { openDataset, type SegmentationDataset } from './datasets.js';
 import { checkpointEachEpoch, resumeHooks, type CheckpointTarget } from './fit-checkpoints.js';
+import { parallelGradients } from './parallel/parallel-gradients.js';
+import type { SetupSpec } from './parallel/spec.js';
 
 /** What is trained, on which data, as which task. */
 export interface TrainingSetup<B = unknown> {
@@ -28,6 +31,8 @@ export interface TrainingSetup<B = unknown> {
   config?: Record<string, unknown>;
   /** One line on what is trained on what, for the log. */
   summary: string;
+  /** How a worker thread rebuilds this setup (data-parallel training); absent: one thread only. */
+  spec?: SetupSpec;
   /** Frees the model and anything else the setup built (a teacher). */
   dispose(): void;
 }
@@ -44,6 +49,8 @@ export interface RunTrainingOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** Where progress lines go (e.g. `resuming ... after epoch N`). */
   log?: (line: string) => void;
+  /** Threads that share each step's samples (this one and `threads - 1` workers). Default 1. */
+  threads?: number;
 }
 
 export interface TrainingResult {
@@ -69,7 +76,11 @@ export async function runTraining(setup: TrainingSetup, o: RunTrainingOptions): 
     ...(o.onValidate ? { onValidate: o.onValidate } : {}),
     onEpoch: checkpointEachEpoch(target, o.onEpoch),
   };
-  const state = await fit(setup.task, config, hooks);
+  const threads = o.threads ?? 1;
+  if (threads > 1 && !setup.spec) throw new ModelConfigError(`${setup.name}: this training setup cannot run in worker threads; use --workers 1`);
+  const source = threads > 1 && setup.spec ? await parallelGradients(setup.task, setup.spec, { threads, backend: tf.getBackend() as BackendName }) : undefined;
+  if (source) o.log?.(`data-parallel over ${threads} threads`);
+  const state = await fit(setup.task, config, hooks, source);
   return { state, checkpoint: o.out, fit: config, ...(resumed?.state ? { resumedFrom: resumed.state.epoch } : {}) };
 }
 
@@ -89,6 +100,10 @@ export interface SegmentationSetupOptions {
   auxWeight?: number;
   /** Validate on the data's val split after each epoch (when it has one). Default true. */
   validate?: boolean;
+  /** Augmentation and dropout (see `SegmentationTrainOptions`): random rescaling, flips, dropout off. */
+  scale?: [number, number] | false;
+  flip?: number;
+  deterministic?: boolean;
 }
 
 /**
@@ -111,7 +126,11 @@ export async function segmentationSetup(o: SegmentationSetupOptions): Promise<Tr
     numClasses,
     classNames,
     ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}),
+    ...(o.scale !== undefined ? { scale: o.scale } : {}),
+    ...(o.flip !== undefined ? { flip: o.flip } : {}),
+    ...(o.deterministic ? { deterministic: true } : {}),
     ...(val ? { val } : {}),
   });
-  return { name: o.model, options, model, task, numClasses, classNames, dataset: o.data, datasetKind: 'images', config: { crop: o.crop, ignoreIndex: data.ignoreIndex, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) }, summary: `${o.model} on ${o.data} (${data.names.length} images)`, dispose: () => model.dispose() };
+  const spec: SetupSpec = { module: import.meta.url, export: 'segmentationSetup', args: o };
+  return { name: o.model, options, model, task, numClasses, classNames, dataset: o.data, datasetKind: 'images', spec, config: { crop: o.crop, ignoreIndex: data.ignoreIndex, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) }, summary: `${o.model} on ${o.data} (${data.names.length} images)`, dispose: () => model.dispose() };
 }

@@ -31,10 +31,10 @@ export function stackBatch(samples: Sample[], norm: InputNorm): { x: Tensor4D; y
   };
 }
 
-/** Reads and augments the samples at `indices`. */
-export async function loadBatch(source: SampleSource, indices: number[], rng: Rng, augment: AugmentOptions): Promise<Sample[]> {
+/** Reads and augments the samples at `indices`, each with its own generator `rngOf(i)`. */
+export async function loadBatch(source: SampleSource, indices: readonly number[], rngOf: (index: number) => Rng, augment: AugmentOptions): Promise<Sample[]> {
   const raw = await Promise.all(indices.map((i) => source.read(i)));
-  return raw.map((s) => augmentSample({ image: s.image, labels: s.labels }, rng, augment));
+  return raw.map((s, k) => augmentSample({ image: s.image, labels: s.labels }, rngOf(indices[k] as number), augment));
 }
 
 /** A seeded Fisher-Yates permutation of `0..n-1`. */

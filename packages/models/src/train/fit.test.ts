@@ -15,6 +15,7 @@ import { resetSeeds, Sequential, TRAIN } from '../module.js';
 import { checkpointEachEpoch, resumeHooks, type CheckpointTarget } from '../node/fit-checkpoints.js';
 import { sidecarPaths } from '../node/checkpoint.js';
 import { fit, type FitConfig, type TrainingTask } from './fit.js';
+import { OutOfMemoryError } from './memory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pixelwise-fit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,9 +29,13 @@ function task() {
   const d = new Sequential([new Conv2d(4, 1, { kernel: 1 })]);
   const t: TrainingTask<Batch> = {
     size: 6,
-    loadBatch: async (indices, rng) => {
+    loadBatch: async (indices, rngOf) => {
       const n = indices.length;
-      const x = tf.tensor4d(Float32Array.from({ length: n * 8 * 8 * 3 }, () => rng.next()), [n, 8, 8, 3]);
+      const values = indices.flatMap((i) => {
+        const rng = rngOf(i);
+        return Array.from({ length: 8 * 8 * 3 }, () => rng.next());
+      });
+      const x = tf.tensor4d(values, [n, 8, 8, 3]);
       return { x, y: tf.tidy(() => tf.concat([x, tf.sum(x, 3, true)], 3) as Tensor4D) };
     },
     disposeBatch: (b) => tf.dispose([b.x, b.y]),
@@ -95,5 +100,46 @@ describe('fit (wasm)', () => {
     expect(ta.size).toBeGreaterThan(6);
     for (const [k, v] of ta) expect(tb.get(k), k).toEqual(v);
     [straight, first, second].forEach((m) => (m.g.dispose(), m.d.dispose()));
+  });
+
+  /** One conv fitting a fixed target, eight fixed samples (no ignore pixels, no BatchNorm). */
+  function regression() {
+    resetSeeds(11);
+    const m = new Sequential([new Conv2d(3, 2, { kernel: 3, padding: 1 })]);
+    const xs = Array.from({ length: 8 }, (_, i) => tf.randomNormal([1, 6, 6, 3], 0, 1, 'float32', 20 + i));
+    const t: TrainingTask<Tensor4D> = {
+      size: 8,
+      loadBatch: async (indices) => tf.concat(indices.map((i) => xs[i] as Tensor4D)) as Tensor4D,
+      disposeBatch: (b) => b.dispose(),
+      objectives: [{ role: '', model: m, loss: (b) => tf.losses.meanSquaredError(tf.sum(b, 3, true).tile([1, 1, 1, 2]), m.forward(b, TRAIN)) as Scalar }],
+    };
+    return { m, t, dispose: () => (tf.dispose(xs), m.dispose()) };
+  }
+
+  it('--accumulate 4 at batch 2 takes the same step as batch 8', async () => {
+    const once = { epochs: 1, lr: 0.1, optimizer: 'sgd', momentum: 0, weightDecay: 0, polyPower: 0, seed: 1 } as const;
+    const a = regression();
+    await fit(a.t, { ...once, batchSize: 8 });
+    const b = regression();
+    const before = b.m.trainableVariables().map((v) => Array.from(v.dataSync()));
+    await fit(b.t, { ...once, batchSize: 2, accumulate: 4 });
+    const wa = a.m.trainableVariables().map((v) => Array.from(v.dataSync()));
+    const wb = b.m.trainableVariables().map((v) => Array.from(v.dataSync()));
+    expect(wb).not.toEqual(before);
+    wa.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - (wb[i]?.[j] ?? NaN))).toBeLessThan(1e-6)));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('stops before a step that would not fit in memory, with one line saying what to change', async () => {
+    const r = regression();
+    const before = r.m.trainableVariables().map((v) => Array.from(v.dataSync()));
+    const err = await fit(r.t, { epochs: 1, lr: 0.1, optimizer: 'sgd', batchSize: 8, seed: 1, memoryLimit: tf.memory().numBytes + 4096 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutOfMemoryError);
+    expect((err as Error).message).toMatch(/^training needs about [\d.]+ GiB at batch 8 \([\d.]+ GiB per sample, [\d.]+ GiB of weights and state\); the wasm backend has [\d.]+ GiB: (use --batch \d+ --accumulate \d+|one sample does not fit: use a smaller --size)/);
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+    // Nothing was trained.
+    expect(r.m.trainableVariables().map((v) => Array.from(v.dataSync()))).toEqual(before);
+    r.dispose();
   });
 });

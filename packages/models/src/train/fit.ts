@@ -12,9 +12,11 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Scalar } from '@pixelwise/core';
-import { createRng, type Rng } from '../data/rng.js';
+import { createRng, hashInts, type Rng } from '../data/rng.js';
 import type { Module } from '../module.js';
 import { shuffled } from './batches.js';
+import { combineGradients, localGradients, type GradientSource, type Gradients } from './gradients.js';
+import { checkMemory, memoryInUse } from './memory.js';
 
 export interface OptimizerConfig {
   /** Base learning rate. */
@@ -30,7 +32,16 @@ export interface OptimizerConfig {
 
 export interface FitConfig extends OptimizerConfig {
   epochs: number;
+  /** Samples per forward pass (a micro-batch when `accumulate` > 1). */
   batchSize: number;
+  /**
+   * Micro-batches per optimizer step: gradients are averaged over `accumulate` forward passes of
+   * `batchSize` samples, an effective batch of `batchSize * accumulate` that need not fit in memory
+   * at once (BatchNorm statistics are still per micro-batch). Default 1.
+   */
+  accumulate?: number;
+  /** Memory a step may use (default: the wasm heap's 4 GiB on wasm, unchecked elsewhere). */
+  memoryLimit?: number;
   /** Seeds shuffling and augmentation: epoch e of a resumed run sees what it would have seen. */
   seed?: number;
 }
@@ -46,14 +57,26 @@ export interface Objective<B> {
   optimizer?: Partial<OptimizerConfig>;
 }
 
+/** A sample's random generator for the epoch: `(index, stream = 0) => Rng`, seeded by (seed, epoch, index, stream). */
+export type SampleRng = (index: number, stream?: number) => Rng;
+
+/** The per-sample generators of one epoch of a run seeded `seed`. */
+export function sampleRng(seed: number, epoch: number): SampleRng {
+  return (index, stream = 0) => createRng(hashInts(hashInts(seed, epoch, 0x5a11), index, stream));
+}
+
 /** Validation metrics by name (mIoU and accuracies, EPE, ...). */
 export type Validation = Record<string, number>;
 
 export interface TrainingTask<B> {
   /** Samples (images, clips, pairs) in one epoch; batches are drawn from a shuffled order. */
   readonly size: number;
-  /** Loads, augments and stacks the samples `indices` (outside the tape). */
-  loadBatch(indices: readonly number[], rng: Rng): Promise<B>;
+  /**
+   * Loads, augments and stacks the samples `indices` (outside the tape). `rngOf(i)` is sample i's
+   * own generator for this epoch (`rngOf(i, stream)` another one of its): a sample is augmented the
+   * same whichever batch, micro-batch or worker it lands in.
+   */
+  loadBatch(indices: readonly number[], rngOf: SampleRng): Promise<B>;
   /** Frees a batch's tensors after every objective has stepped. */
   disposeBatch(batch: B): void;
   readonly objectives: ReadonlyArray<Objective<B>>;
@@ -69,6 +92,8 @@ export interface EpochRecord {
   losses?: Record<string, number>;
   lr: number;
   seconds: number;
+  /** Memory in use at the end of the epoch: the wasm heap (its high-water mark), else tensor bytes. */
+  memoryBytes?: number;
   val?: Validation;
 }
 
@@ -125,42 +150,58 @@ function stepper<B>(objective: Objective<B>, run: OptimizerConfig): Stepper<B> {
   return { objective, config, optimizer: createOptimizer(config), decay: config.weightDecay ?? (config.optimizer === 'sgd' ? 1e-4 : 0), decayed };
 }
 
-/** One optimizer step of `s` on `batch` at learning rate `lr`; returns the loss. */
-function step<B>(s: Stepper<B>, batch: B, lr: number): number {
+/**
+ * One optimizer step of `s` (objective `k`) at learning rate `lr` on the gradients averaged over
+ * `chunks` (micro-batches of sample indices), weighted by their sizes; returns the mean loss.
+ */
+async function step<B>(s: Stepper<B>, k: number, chunks: readonly (readonly number[])[], source: GradientSource, at: Parameters<GradientSource['compute']>[2], lr: number): Promise<number> {
   // Both optimizers read `learningRate` on every step.
   (s.optimizer as unknown as { learningRate: number }).learningRate = lr;
-  const loss = s.optimizer.minimize(() => s.objective.loss(batch), true, s.objective.model.trainableVariables());
+  const parts: Gradients[] = [];
+  for (const chunk of chunks) parts.push(await source.compute(k, chunk, at));
+  const { grads, loss } = combineGradients(parts);
+  const vars = s.objective.model.trainableVariables();
+  s.optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i] as tf.Tensor])));
+  tf.dispose(grads);
   if (s.decay > 0) tf.tidy(() => s.decayed.forEach((v) => v.assign(tf.mul(v, 1 - lr * s.decay))));
-  const value = loss?.dataSync()[0] ?? NaN;
-  loss?.dispose();
-  return value;
+  source.weightsChanged?.();
+  return loss;
 }
 
 /** Trains the task's objectives for `config.epochs` epochs (from `hooks.state`); returns the final state. */
-export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: FitHooks = {}): Promise<TrainState> {
+export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: FitHooks = {}, source: GradientSource = localGradients(task)): Promise<TrainState> {
   if (task.size === 0) throw new Error('training set is empty');
   if (task.objectives.length === 0) throw new Error('fit: the task has no objectives');
   const steppers = task.objectives.map((o) => stepper(o, config));
   const optimizers = steppers.map((s) => [s.objective.role, s.optimizer, s.objective.model] as const);
   const state: TrainState = hooks.state ? { ...hooks.state, history: [...hooks.state.history] } : { epoch: 0, iteration: 0, history: [] };
-  const stepsPerEpoch = Math.ceil(task.size / config.batchSize);
+  const accumulate = config.accumulate ?? 1;
+  if (!Number.isInteger(accumulate) || accumulate < 1) throw new Error(`fit: accumulate must be a positive integer, got ${accumulate}`);
+  const perStep = config.batchSize * accumulate;
+  const stepsPerEpoch = Math.ceil(task.size / perStep);
   const maxIterations = stepsPerEpoch * config.epochs;
   try {
     await hooks.onOptimizers?.(optimizers);
+    if (state.epoch < config.epochs) await checkMemory(task, Math.ceil(config.batchSize / (source.shards ?? 1)), sampleRng(config.seed ?? 0, -1), config.memoryLimit);
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
-      const rng = createRng((config.seed ?? 0) * 1000 + epoch);
-      const order = shuffled(task.size, rng);
+      const order = shuffled(task.size, createRng((config.seed ?? 0) * 1000 + epoch));
+      const rngOf = sampleRng(config.seed ?? 0, epoch);
       const t0 = performance.now();
       const sums = steppers.map(() => 0);
       let lr = config.lr;
+      let memoryBytes = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
-        const batch = await task.loadBatch(order.slice(s * config.batchSize, (s + 1) * config.batchSize), rng);
+        const indices = order.slice(s * perStep, (s + 1) * perStep);
+        const chunks: number[][] = [];
+        for (let m = 0; m < indices.length; m += config.batchSize) chunks.push(indices.slice(m, m + config.batchSize));
+        const at = { seed: config.seed ?? 0, epoch, rngOf };
         lr = polyLearningRate(config, state.iteration, maxIterations);
-        let values: number[];
+        const values: number[] = [];
         try {
-          values = steppers.map((st) => step(st, batch, polyLearningRate(st.config, state.iteration, maxIterations)));
+          for (const [k, st] of steppers.entries()) values.push(await step(st, k, chunks, source, at, polyLearningRate(st.config, state.iteration, maxIterations)));
+          memoryBytes = Math.max(memoryBytes, memoryInUse());
         } finally {
-          task.disposeBatch(batch);
+          source.endStep();
         }
         const bad = values.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) {
@@ -172,7 +213,7 @@ export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: Fi
         hooks.onStep?.({ epoch, step: s, stepsPerEpoch, loss: values[0] ?? NaN, lr });
       }
       const means = sums.map((v) => v / stepsPerEpoch);
-      const record: EpochRecord = { epoch: epoch + 1, loss: means[0] ?? NaN, lr, seconds: (performance.now() - t0) / 1000 };
+      const record: EpochRecord = { epoch: epoch + 1, loss: means[0] ?? NaN, lr, seconds: (performance.now() - t0) / 1000, memoryBytes };
       if (steppers.length > 1) record.losses = Object.fromEntries(steppers.map((st, i) => [st.objective.role || 'model', means[i] ?? NaN]));
       if (task.validate) record.val = await task.validate(hooks.onValidate);
       state.epoch = epoch + 1;
@@ -181,6 +222,7 @@ export async function fit<B>(task: TrainingTask<B>, config: FitConfig, hooks: Fi
     }
   } finally {
     steppers.forEach((s) => s.optimizer.dispose());
+    await source.close?.();
   }
   return state;
 }

@@ -23,6 +23,8 @@ export interface SegmentationTrainOptions {
   scale?: [number, number] | false;
   /** Horizontal flip probability. Default 0.5. */
   flip?: number;
+  /** Dropout off in training (reproducible losses, e.g. to compare training set-ups). Default false. */
+  deterministic?: boolean;
   /** Weight of each auxiliary head's loss. Default 0.4 (PSPNet). */
   auxWeight?: number;
   classWeights?: number[];
@@ -41,9 +43,9 @@ export function segmentationTask(model: Segmentor, data: SampleSource, o: Segmen
   const val = o.val;
   return {
     size: data.names.length,
-    loadBatch: async (indices, rng) => stackBatch(await loadBatch(data, [...indices], rng, augment), model.inputNorm),
+    loadBatch: async (indices, rngOf) => stackBatch(await loadBatch(data, indices, rngOf, augment), model.inputNorm),
     disposeBatch: (b) => tf.dispose([b.x, b.y]),
-    objectives: [{ role: '', model, loss: (b) => tf.tidy(() => segmentorLoss(model.forward(b.x, TRAIN), b.y, loss)) }],
+    objectives: [{ role: '', model, loss: (b) => tf.tidy(() => segmentorLoss(model.forward(b.x, o.deterministic ? { ...TRAIN, deterministic: true } : TRAIN), b.y, loss)) }],
     ...(val
       ? {
           validate: async (onProgress) => {

@@ -46,6 +46,7 @@ export async function tdnetSetup(o: TdnetSetupOptions): Promise<TrainingSetup> {
     datasetKind: train.kind,
     config: { teacher: o.teacher, teacherModel: teacher.name, ignoreIndex: train.ignoreIndex },
     summary: `${o.model} from teacher ${teacher.name} on ${train.kind === 'video' ? 'video clips' : 'pseudo-video clips of still images'}`,
+    spec: { module: import.meta.url, export: 'tdnetSetup', args: o },
     dispose: () => {
       student.dispose();
       teacher.model.dispose();
@@ -92,6 +93,7 @@ export async function flowSetup(o: FlowSetupOptions): Promise<TrainingSetup> {
     fit: FLOW_OPTIMIZER,
     config: { task: 'flow', crop },
     summary: `${o.model} on the frame pairs of ${o.data} (${data.names.length} pairs, crops ${crop[1]}x${crop[0]})`,
+    spec: { module: import.meta.url, export: 'flowSetup', args: o },
     dispose: () => model.dispose(),
   };
 }

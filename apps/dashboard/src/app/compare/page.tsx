@@ -4,6 +4,7 @@ import { ClassBarChart } from '../../components/class-iou-chart';
 import { BadRequest, DbError, EmptyState } from '../../components/states';
 import { compareById } from '../../lib/compare';
 import { loadDbModule, readDb } from '../../lib/db';
+import { cappedNote, PAGE_CAPS } from '../../lib/caps';
 import { iou, num, orDash, pct } from '../../lib/format';
 import { compareQuery, parseQuery } from '../../lib/params';
 
@@ -157,7 +158,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       {deltas.length > 0 && (
         <>
           <h2>Per-class IoU change (head − base)</h2>
-          <ClassBarChart testId="class-deltas" label="Δ IoU pp" unit="pp" signedColors classes={deltas.map((d) => ({ id: d.id, name: d.name, value: d.deltaPp }))} />
+          {deltas.length <= PAGE_CAPS.chartClasses && <ClassBarChart testId="class-deltas" label="Δ IoU pp" unit="pp" signedColors classes={deltas.map((d) => ({ id: d.id, name: d.name, value: d.deltaPp }))} />}
           <table data-testid="class-delta-table">
             <thead>
               <tr>
@@ -169,7 +170,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
               </tr>
             </thead>
             <tbody>
-              {deltas.map((d) => (
+              {deltas.slice(0, PAGE_CAPS.tableClasses).map((d) => (
                 <tr key={d.id}>
                   <td className="n">{d.id}</td>
                   <td>{d.name}</td>
@@ -180,6 +181,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
               ))}
             </tbody>
           </table>
+          {cappedNote(PAGE_CAPS.tableClasses, deltas.length, 'Per-class changes', `/api/compare?base=${base}&head=${head}`) && (
+            <p className="note">{cappedNote(PAGE_CAPS.tableClasses, deltas.length, 'Per-class changes', `/api/compare?base=${base}&head=${head}`)}</p>
+          )}
         </>
       )}
     </>

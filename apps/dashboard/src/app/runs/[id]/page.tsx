@@ -8,8 +8,9 @@ import { FrameTimeline } from '../../../components/frame-timeline';
 import { LatencyChart } from '../../../components/latency-chart';
 import { CascadeStageView } from '../../../components/stage-view';
 import { BadRequest, DbError, EmptyState } from '../../../components/states';
-import { artifactUrl, readFrameRecord, servedType } from '../../../lib/artifacts';
+import { artifactName, artifactUrl, readFrameRecord } from '../../../lib/artifacts';
 import { readDb } from '../../../lib/db';
+import { cappedNote, PAGE_CAPS } from '../../../lib/caps';
 import { bytes, commit, iou, num, orDash, pct } from '../../../lib/format';
 import { parseValue, runId } from '../../../lib/params';
 import { findRun } from '../../../lib/runs';
@@ -32,7 +33,8 @@ function Kv({ rows }: { rows: Array<[string, ReactNode]> }) {
 async function VideoView({ run }: { run: RunDetail }) {
   const a = run.artifacts.find((x) => x.kind === 'frame-record');
   if (!a) return null;
-  const rec = await readFrameRecord(a);
+  const read = await readDb((db) => readFrameRecord(db, a));
+  const rec = read.state === 'ok' ? read.value : { ok: false as const, error: read.state === 'error' ? read.message : 'the database is empty' };
   if (!rec.ok) {
     return (
       <section className="error" data-testid="frame-record-error">
@@ -104,7 +106,11 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       {run.perClass.length > 0 && (
         <section>
           <h2>Per-class IoU</h2>
-          <ClassBarChart testId="class-iou" label="IoU %" unit="IoU %" classes={run.perClass.map((c) => ({ id: c.id, name: c.name, value: c.iou == null ? null : c.iou * 100 }))} />
+          {run.perClass.length <= PAGE_CAPS.chartClasses ? (
+            <ClassBarChart testId="class-iou" label="IoU %" unit="IoU %" classes={run.perClass.map((c) => ({ id: c.id, name: c.name, value: c.iou == null ? null : c.iou * 100 }))} />
+          ) : (
+            <p className="note">{`No chart for ${run.perClass.length.toLocaleString('en-US')} classes (at most ${PAGE_CAPS.chartClasses} are drawn).`}</p>
+          )}
           <table data-testid="class-table">
             <thead>
               <tr>
@@ -117,7 +123,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               </tr>
             </thead>
             <tbody>
-              {run.perClass.map((c) => (
+              {run.perClass.slice(0, PAGE_CAPS.tableClasses).map((c) => (
                 <tr key={c.id}>
                   <td className="n">{c.id}</td>
                   <td>{c.name}</td>
@@ -130,12 +136,17 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             </tbody>
           </table>
           {run.perClass.some((c) => c.iou == null) && <p className="note">NaN: the class is absent from both ground truth and prediction, and left out of the means.</p>}
+          {cappedNote(PAGE_CAPS.tableClasses, run.perClass.length, 'Per-class table', `/api/runs/${run.id}`) && <p className="note">{cappedNote(PAGE_CAPS.tableClasses, run.perClass.length, 'Per-class table', `/api/runs/${run.id}`)}</p>}
         </section>
       )}
       {run.confusion && (
         <section>
           <h2>Confusion matrix</h2>
-          <ConfusionHeatmap numClasses={run.confusion.numClasses} counts={run.confusion.counts} names={run.datasetInfo?.classNames.length ? run.datasetInfo.classNames : run.perClass.map((c) => c.name)} />
+          {run.confusion.numClasses <= PAGE_CAPS.heatmapClasses ? (
+            <ConfusionHeatmap numClasses={run.confusion.numClasses} counts={run.confusion.counts} names={run.datasetInfo?.classNames.length ? run.datasetInfo.classNames : run.perClass.map((c) => c.name)} />
+          ) : (
+            <p className="note">{`${run.confusion.numClasses} classes: more than the ${PAGE_CAPS.heatmapClasses} a heatmap shows; the matrix is in /api/runs/${run.id}.`}</p>
+          )}
         </section>
       )}
       {run.latency && (
@@ -196,9 +207,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                 <tr key={i}>
                   <td>{a.kind}</td>
                   <td>
-                    <a href={artifactUrl(run.id, i)}>{a.path}</a>
+                    <a href={artifactUrl(run.id, i)}>{artifactName(a)}</a>
                   </td>
-                  <td>{a.mime ?? servedType(a).type}</td>
+                  <td>{a.mime ?? 'application/octet-stream'}</td>
                   <td className="n">{bytes(a.bytes)}</td>
                 </tr>
               ))}

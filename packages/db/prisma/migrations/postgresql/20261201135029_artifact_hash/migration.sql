@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Artifact" ADD COLUMN     "sha256" TEXT,
+ADD COLUMN     "source" TEXT;

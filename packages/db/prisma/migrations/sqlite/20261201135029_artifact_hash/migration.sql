@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Artifact" ADD COLUMN "sha256" TEXT;
+ALTER TABLE "Artifact" ADD COLUMN "source" TEXT;
