@@ -67,8 +67,9 @@ describe('pixelwise export (ONNX)', () => {
   });
 
   it('without --model, export still writes the saved runs', () => {
+    expect(cli('bench', '--model', 'fcn8s-lite', '--size', '32x32', '--iters', '1', '--warmup', '0', '--save').status).toBe(0);
     const r = cli('export', '--format', 'json');
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ runs: [] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ runs: [expect.objectContaining({ model: 'fcn8s-lite', backend: 'onnx-cpu' })] });
   });
 });
