@@ -3,8 +3,9 @@
  * the pixelwise side of `pnpm bench --only engines`. The model gets the hash-generated weights by
  * state-dict key that the PyTorch side gives torchvision's (`hashedWeight`, see
  * scripts/make_torchvision_fixtures.py), the image comes from a .npy both sides read, and what is
- * timed is `ImageSegmenter.run`: uint8 RGB in, scores and labels out (`benchmark` in
- * @pixelwise/models), after untimed warm-up passes (the first creates the ONNX Runtime session).
+ * timed is `ImageSegmenter.run`: uint8 RGB in, labels out (the scores computed for the argmax,
+ * not copied out; `benchmark` in @pixelwise/models), after untimed warm-up passes (the first, which
+ * also writes the scores for the parity check, creates the ONNX Runtime session).
  * Usage: node dist/engines-worker.js ENGINE MODEL THREADS IMAGE.npy WARMUP ITERS [SCORES_OUT.npy]
  * Prints one JSON object.
  */

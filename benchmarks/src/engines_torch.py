@@ -5,7 +5,7 @@ Builds a torchvision segmentation model with torchvision's own constructor (no d
 the hash-generated weights pixelwise's side uses (scripts/make_torchvision_fixtures.py's
 `weight_value`, by state-dict key), and times, in eval mode under `torch.inference_mode()` with
 `torch.set_num_threads(N)`, what the pixelwise engines time: a uint8 RGB image [1, H, W, 3] in,
-normalised, the forward pass, the class scores and their argmax out.
+normalised, the forward pass, the class scores and their argmax (the labels) out.
 
 Usage: /usr/bin/python3 engines_torch.py MODEL THREADS IMAGE.npy WARMUP ITERS [SCORES_OUT.npy]
 Prints one JSON object: latencies (ms), p50/p90/mean, fps, peak RSS (MiB), torch version.

@@ -58,9 +58,10 @@ export interface BenchmarkResult {
 }
 
 /**
- * Times `segmenter.run` (evaluation mode, uint8 RGB in, the scores and labels read back) on
- * `batches` in turn: `warmup` untimed passes, then `iterations` timed ones. The same measurement on
- * every engine: TensorFlow.js includes the upload and normalisation, ONNX Runtime has them in its graph.
+ * Times `segmenter.run` (evaluation mode, uint8 RGB in, the labels read back; the scores are
+ * computed for the argmax but not copied out) on `batches` in turn: `warmup` untimed passes, then
+ * `iterations` timed ones. The same measurement on every engine: TensorFlow.js includes the upload
+ * and normalisation, ONNX Runtime has them in its graph.
  */
 export async function benchmark(segmenter: ImageSegmenter, batches: readonly RgbBatch[], o: { warmup: number; iterations: number; onIteration?: (i: number) => void }): Promise<BenchmarkResult> {
   if (batches.length === 0) throw new Error('benchmark: no inputs');
@@ -69,7 +70,7 @@ export async function benchmark(segmenter: ImageSegmenter, batches: readonly Rgb
   const latency = await measure(
     async () => {
       const b = batches[call++ % batches.length] as RgbBatch;
-      const { stats } = await segmenter.run(b, { scores: true });
+      const { stats } = await segmenter.run(b);
       if (stats) stages.add(stats, b.shape[0] * b.shape[1] * b.shape[2]);
     },
     { warmup: o.warmup, iterations: o.iterations, ...(o.onIteration ? { onIteration: o.onIteration } : {}) },

@@ -2,7 +2,7 @@
  * `pixelwise bench --model NAME [--weights CKPT] [--size WxH] [--batch N] [--backend B]
  * [--engine onnx|tfjs] [--threads N] [--device cpu|webgpu] [--iters N] [--warmup N] [--data DIR]
  * [--mode cascade|full] [--rho R] [--previews DIR] [--json] [--save]`: latency percentiles and
- * FPS of one forward pass (uint8 image in, scores and labels read back) on the chosen engine, parameters and
+ * FPS of one forward pass (uint8 image in, labels read back) on the chosen engine, parameters and
  * multiply-adds, and with `--data` the mIoU on that data's val split (the timed passes then run on
  * its images: a cascade's cost depends on the content). Deep Layer Cascade models also report the
  * share of pixels each stage labelled and the multiply-adds spent.

@@ -31,7 +31,7 @@ export class OnnxEngine {
 
   /** The session options every session of this engine gets. */
   get sessionOptions(): OrtSessionOptions {
-    return { executionProviders: [this.options.device], intraOpNumThreads: this.options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+    return { executionProviders: [this.options.device], intraOpNumThreads: this.options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
   }
 
   /** A session on the model bytes. */

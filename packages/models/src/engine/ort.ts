@@ -30,6 +30,8 @@ export interface OrtSessionOptions {
   interOpNumThreads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   executionMode?: 'sequential' | 'parallel';
+  /** 0 verbose .. 4 fatal; the engine keeps ONNX Runtime's warnings off the command's stderr. */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 /** `import * as ort from 'onnxruntime-node'` (or `-web`), as far as the engine needs it. */

@@ -242,8 +242,6 @@ export class LayerCascade extends Segmentor {
    */
   override scoresToOnnx(g: OnnxGraph, x: string): string {
     const [, , h, w] = g.nchw(x, 'LayerCascade');
-    const rho = g.scalar(this.rho, 'rho');
-    const one = g.scalar(1, 'one');
     let f = this.stem.toOnnx(g, x);
     let active: string | undefined;
     const terms: string[] = [];
@@ -261,10 +259,10 @@ export class LayerCascade extends Segmentor {
         break;
       }
       // cascadeExits: a pixel still active exits where its top probability reaches rho.
-      const confident = onnx.cast(g, onnx.greaterOrEqual(g, onnx.topProbability(g, scores), rho), 'float32');
+      const confident = onnx.cast(g, onnx.greaterOrEqual(g, onnx.topProbability(g, scores), g.scalar(this.rho, 'rho')), 'float32');
       const exit = active ? onnx.mul(g, active, confident) : confident;
       terms.push(onnx.mul(g, scores, exit));
-      active = active ? onnx.sub(g, active, exit) : onnx.sub(g, one, exit);
+      active = active ? onnx.sub(g, active, exit) : onnx.sub(g, g.scalar(1, 'one'), exit);
     }
     const combined = terms.slice(1).reduce((sum, t) => onnx.add(g, sum, t), terms[0] as string);
     return onnx.resize(g, combined, [h, w]);
