@@ -15,6 +15,7 @@ import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
 import { benchPredictRss } from './predict-rss.js';
 import { benchRegionConv } from './region-conv.js';
+import { benchTrainStep } from './train-step.js';
 import { benchWeightsLoad } from './weights-load.js';
 import { modelNames } from '@pixelwise/models';
 import type { BenchReport } from './report.js';
@@ -66,6 +67,17 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     if (!values.weights) throw new Error('weights-load: needs --weights DIR (the .pth files of scripts/make_torchvision_fixtures.py --pth DIR; see docs/MODELS.md)');
     return benchWeightsLoad({ dir: values.weights, warmup: 1, iterations: Math.min(iterations, 5) });
   },
+  'train-step': () =>
+    benchTrainStep({
+      cases: [
+        { model: 'fcn8s-lite', batch: 8, size: 192 },
+        { model: 'pspnet-lite', batch: 8, size: 192 },
+        { model: 'layer-cascade-lite', batch: 8, size: 256 },
+        { model: 'fcn_resnet50', batch: 2, size: 128, torch: true },
+      ],
+      steps: 3,
+      rounds: Math.min(iterations, 3),
+    }),
   crf: () => benchCrf({ sizes: [256, 512, 768, 1024], numClasses: 21, iterations: 10, rounds: Math.min(iterations, 3), poolImages: 4, poolSize: 512, workers: 2 }),
   engines: () =>
     benchEngines({
@@ -90,7 +102,7 @@ for (const [name, run] of Object.entries(benches)) {
   if (values.only && values.only !== name) continue;
   // These need files made beforehand (a trained model, large checkpoints), or take most of an hour
   // (engines: three engines on ResNet-50s): they run only when asked for.
-  if (!values.only && ['cascade', 'weights-load', 'engines', 'predict-rss'].includes(name)) continue;
+  if (!values.only && ['cascade', 'weights-load', 'train-step', 'engines', 'predict-rss'].includes(name)) continue;
   reports.push(await run());
 }
 if (values.json) {

@@ -136,7 +136,7 @@ export function saveFlags(what: string) {
 }
 
 /** The TensorFlow.js backends a command can run on (`--backend`). */
-export const CLI_BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const CLI_BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 export function backendFlag() {
   return flag.choice('TensorFlow.js backend', CLI_BACKENDS, { default: 'auto' });

@@ -30,6 +30,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'bench', summary: 'measure latency percentiles and FPS of a model (and mIoU with --data)', load: async () => (await import('./commands/bench.js')).registerBench },
   { name: 'video', summary: 'run per-frame, clockwork or TDNet video segmentation', load: async () => (await import('./commands/video.js')).registerVideo },
   { name: 'crf', summary: 'refine one image\'s scores (predict --logits) with the fully connected CRF: label PNG, optional marginals', load: async () => (await import('./commands/crf.js')).registerCrf },
+  { name: 'proposals', summary: 'DivMBest proposals per image with the dense CRF, re-ranked; oracle mIoU at 1..M with --gt', load: async () => (await import('./commands/proposals.js')).registerProposals },
   { name: 'flow', summary: 'estimate optical flow between consecutive frames with FlowNetS (.flo files, EPE with --gt)', load: async () => (await import('./commands/flow.js')).registerFlow },
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },

@@ -56,6 +56,27 @@ describe('pixelwise train', () => {
     expect(Math.max(...labels.data)).toBeLessThan(4);
   });
 
+  it('--loss iou and --loss lovasz train (the loss falls), recorded in the sidecar; --loss is for segmentation models', () => {
+    for (const loss of ['iou', 'lovasz']) {
+      const r = cli('train', '--model', 'hypercolumn-lite', '--data', 'data', '--epochs', '4', '--batch', '3', '--size', '32x32', '--optimizer', 'adam', '--lr', '0.001', '--loss', loss, '--seed', '1', '--no-val', '--out', `ck/${loss}.safetensors`, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      const losses = (JSON.parse(r.stdout) as TrainJson).history.map((h) => h.loss);
+      // Both losses are 1 - (a mean IoU) in [0, 1]; four epochs of eight images lower them.
+      expect(losses.every((l) => l > 0 && l < 1)).toBe(true);
+      expect(losses[3]).toBeLessThan((losses[0] as number) - 0.03);
+      const sidecar = JSON.parse(readFileSync(join(dir, 'ck', `${loss}.json`), 'utf8')) as { config: { loss: string } };
+      expect(sidecar.config.loss).toBe(loss);
+    }
+    // Shards would each be their own corpus: only on request, and said.
+    const sharded = cli('train', '--model', 'hypercolumn-lite', '--data', 'data', '--epochs', '1', '--batch', '4', '--size', '32x32', '--loss', 'iou', '--workers', '2', '--no-val', '--out', 'ck/sharded.safetensors');
+    expect(sharded.status, sharded.stderr).toBe(0);
+    expect(sharded.stderr).toContain('train: warning: --loss iou over 2 shards: each is its own corpus (the IoU of the whole batch does not split)');
+    const resume = cli('train', '--model', 'hypercolumn-lite', '--data', 'data', '--epochs', '5', '--batch', '3', '--size', '32x32', '--loss', 'ce', '--no-val', '--out', 'ck/iou.safetensors', '--resume');
+    expect([resume.status, resume.stderr.trim().split('\n').at(-1)]).toEqual([2, 'pixelwise: ck/iou.safetensors: trained with --loss iou, not ce; resume with the same loss']);
+    const flow = cli('train', '--model', 'flownets-lite', '--data', 'data', '--loss', 'iou');
+    expect([flow.status, flow.stderr.trim()]).toEqual([2, 'pixelwise: --loss: applies to segmentation models only; flownets-lite is a flow model']);
+  });
+
   it('explains an unknown model, a data directory of no known layout, and a bad flag', () => {
     expect(cli('train', '--model', 'fcn4s', '--data', 'data').stderr).toMatch(/^pixelwise: --model: unknown model 'fcn4s'/);
     const r = cli('train', '--model', 'fcn8s-lite', '--data', 'ck');

@@ -3,15 +3,17 @@ import { describeChoice, setBackend } from './backend.js';
 import { tf } from './tf.js';
 
 describe('setBackend', () => {
-  it("'auto' skips the native packages that are not installed and picks wasm", async () => {
+  it("'auto' skips the native packages that are not installed and WebGPU without a GPU, and picks wasm", async () => {
     const choice = await setBackend('auto');
     expect(choice.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     const skipped = choice.attempts.filter((a) => a.skipped);
-    expect(skipped.map((a) => a.package)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
-    expect(skipped.every((a) => a.skipped === 'not installed')).toBe(true);
-    expect(describeChoice(choice)).toBe(
-      'backend wasm (@tensorflow/tfjs-backend-wasm); skipped: @tensorflow/tfjs-node-gpu not installed, @tensorflow/tfjs-node not installed',
+    expect(skipped.map((a) => a.package)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-webgpu']);
+    expect(skipped.slice(0, 2).every((a) => a.skipped === 'not installed')).toBe(true);
+    // No GPU on our machines: no device node, or (with one) no adapter Dawn can use, or not installed.
+    expect(skipped[2]?.skipped).toMatch(/^(not installed|failed to load: no GPU device|failed to load: no WebGPU adapter)/);
+    expect(describeChoice(choice)).toMatch(
+      /^backend wasm \(@tensorflow\/tfjs-backend-wasm\); skipped: @tensorflow\/tfjs-node-gpu not installed, @tensorflow\/tfjs-node not installed, @tensorflow\/tfjs-backend-webgpu /,
     );
   });
 
@@ -27,6 +29,7 @@ describe('setBackend', () => {
       "no TensorFlow.js backend 'tensorflow' could be initialised (@tensorflow/tfjs-node-gpu: not installed; @tensorflow/tfjs-node: not installed)",
     );
     await expect(setBackend('webgl')).rejects.toThrow(/no TensorFlow.js backend 'webgl' could be initialised/);
+    await expect(setBackend('webgpu')).rejects.toThrow(/no TensorFlow.js backend 'webgpu' could be initialised \(@tensorflow\/tfjs-backend-webgpu: (not installed|failed to load: no GPU device|failed to load: no WebGPU adapter)/);
     await expect(setBackend('nope' as 'cpu')).rejects.toThrow(/unknown backend 'nope'/);
   });
 });

@@ -26,4 +26,5 @@ export type { TemporalConsistencyResult } from './temporal-consistency.js';
 export { frameRecordSchema, parseFrameRecord } from './frame-record.js';
 export type { FrameRecordFile } from './frame-record.js';
 export { OracleAccumulator } from './oracle.js';
+export { boundaryBand } from './boundary-band.js';
 export type { OracleOptions, OracleResult } from './oracle.js';

@@ -99,7 +99,9 @@ export { channelArgmax, labelsOf, tensorData } from './engine/ort.js';
 export type { OrtData, OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtTensorType } from './engine/ort.js';
 
 // Losses and training
-export { crossEntropy, segmentorLoss } from './losses/cross-entropy.js';
+export { crossEntropy } from './losses/cross-entropy.js';
+export { PIXEL_LOSSES, pixelLoss, segmentorLoss, splitsOverShards } from './losses/segmentor-loss.js';
+export type { PixelLossName, SegmentorLossOptions } from './losses/segmentor-loss.js';
 export type { CrossEntropyOptions } from './losses/cross-entropy.js';
 export { softIouLoss, type IouClasses, type IouLossOptions } from './losses/soft-iou.js';
 export { lovaszSoftmaxLoss } from './losses/lovasz-softmax.js';

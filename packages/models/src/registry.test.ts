@@ -1,7 +1,7 @@
 import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { segmentorLoss } from './losses/cross-entropy.js';
+import { segmentorLoss } from './losses/segmentor-loss.js';
 import { resetSeeds } from './module.js';
 import { createModel, modelComplexity, modelNames } from './registry.js';
 import { loadWeights, saveWeights, WeightsMismatchError } from './weights/state-dict.js';

@@ -5,31 +5,27 @@
  * is float32 `[C, H, W]` at the image's size, as `predict --logits` writes it (softmax is applied
  * here); LABELS.png gets the argmax of the CRF marginals (8-bit class ids), Q.npy the marginals
  * in the same `[C, H, W]` layout. Both are written atomically, and only when everything was read
- * and computed. No TensorFlow.js.
+ * and computed. No TensorFlow.js here; `--tune` (crf-tune.ts) runs a network on held-out images.
  */
 import { rm } from 'node:fs/promises';
-import { argmaxClasses, CRF_PRESETS, refineLogits, type CrfParams, type CrfPresetName } from '@pixelwise/core/crf';
+import { argmaxClasses, refineLogits, type CrfParams } from '@pixelwise/core/crf';
 import { decodeRgbPng, encodeLabelPng, readNpy, writeNpy } from '@pixelwise/core/io';
 import { readBytes, writeFileAtomic } from '@pixelwise/models/node';
-import { z } from 'zod';
+import { CRF_KERNEL_FLAGS, crfIterationsFlag, crfParams, crfPresetFlag, requireSwitch } from '../crf-flags.js';
 import { CliError } from '../errors.js';
+import { crfTuneCommand, TUNE_FLAGS, type CrfTuneOutput } from './crf-tune.js';
 import { defineCommand, flag, type Parsed } from '../flags.js';
 
-const PRESETS = Object.keys(CRF_PRESETS) as [CrfPresetName, ...CrfPresetName[]];
-
 const FLAGS = {
-  image: flag.path('the RGB image the scores are for', { required: true, arg: '<png>' }),
-  logits: flag.path('float32 [C,H,W] scores at the image size (`predict --logits`); softmax is applied here', { required: true, arg: '<npy>' }),
-  out: flag.path('output label PNG (argmax of the CRF marginals)', { required: true, arg: '<png>' }),
+  image: flag.path('the RGB image the scores are for (required without --tune)', { arg: '<png>' }),
+  logits: flag.path('float32 [C,H,W] scores at the image size (`predict --logits`); softmax is applied here (required without --tune)', { arg: '<npy>' }),
+  out: flag.path('output label PNG (argmax of the CRF marginals) (required without --tune)', { arg: '<png>' }),
   qOut: flag.path('also write the marginals Q as float32 [C,H,W] .npy', { arg: '<npy>' }),
-  preset: { description: `default parameters: ${PRESETS.join(', ')} (see docs/CRF.md)`, arg: '<name>', default: 'deeplab', schema: z.enum(PRESETS, { message: `expected one of ${PRESETS.join(', ')}` }) },
-  iterations: flag.int('mean-field iterations (deeplab: 10)', 0, 1000),
-  posW: flag.number('Gaussian kernel weight w2 (deeplab: 3)', 0, 1e6, { closed: true }),
-  posXy: flag.number('Gaussian kernel theta_gamma in pixels (deeplab: 3)', 0, 1e6),
-  biW: flag.number('bilateral kernel weight w1 (deeplab: 4)', 0, 1e6, { closed: true }),
-  biXy: flag.number('bilateral kernel theta_alpha in pixels (deeplab: 121)', 0, 1e6),
-  biRgb: flag.number('bilateral kernel theta_beta in RGB units (deeplab: 5)', 0, 1e6),
+  preset: crfPresetFlag(),
+  iterations: crfIterationsFlag(),
+  ...CRF_KERNEL_FLAGS,
   json: flag.bool('print one JSON object'),
+  ...TUNE_FLAGS,
 };
 
 export interface CrfCommandResult {
@@ -49,13 +45,15 @@ export interface CrfCommandResult {
 /** Reads a file through `decode` (its FormatError, or a DatasetError for an unreadable file, names it). */
 const readWith = async <T>(path: string, decode: (bytes: Uint8Array, source: string) => T): Promise<T> => decode(await readBytes(path), path);
 
-export async function crfCommand(o: Parsed<typeof FLAGS>): Promise<CrfCommandResult> {
-  const preset = CRF_PRESETS[o.preset];
-  const params: CrfParams = {
-    iterations: o.iterations ?? preset.iterations,
-    gaussian: { weight: o.posW ?? preset.gaussian.weight, xy: o.posXy ?? preset.gaussian.xy },
-    bilateral: { weight: o.biW ?? preset.bilateral.weight, xy: o.biXy ?? preset.bilateral.xy, rgb: o.biRgb ?? preset.bilateral.rgb },
-  };
+export async function crfCommand(o: Parsed<typeof FLAGS>): Promise<CrfCommandResult | CrfTuneOutput> {
+  if (o.tune) {
+    requireSwitch(false, { image: o.image, logits: o.logits, out: o.out, qOut: o.qOut }, 'not used with --tune');
+    return crfTuneCommand(o);
+  }
+  requireSwitch(false, { data: o.data, weights: o.weights, model: o.model, maxImages: o.maxImages, gridW1: o.gridW1, gridXy: o.gridXy, gridRgb: o.gridRgb, workers: o.workers }, 'only with --tune');
+  const out = o.out;
+  if (o.image === undefined || o.logits === undefined || out === undefined) throw new CliError('crf: needs --image, --logits and --out (or --tune)');
+  const params = crfParams(o.preset, o.iterations, o);
   const image = await readWith(o.image, decodeRgbPng);
   const scores = await readWith(o.logits, readNpy);
   if (scores.dtype !== '<f4') throw new CliError(`${o.logits}: dtype ${scores.dtype}, expected float32 (<f4) scores [C, H, W] as \`predict --logits\` writes them`);
@@ -77,14 +75,14 @@ export async function crfCommand(o: Parsed<typeof FLAGS>): Promise<CrfCommandRes
   let changed = 0;
   for (let i = 0; i < before.length; i++) if (before[i] !== result.labels[i]) changed++;
   // Labels first; if the marginals cannot be written, the labels go too: all or nothing.
-  await writeFileAtomic(o.out, encodeLabelPng({ width: w, height: h, data: result.labels }));
+  await writeFileAtomic(out, encodeLabelPng({ width: w, height: h, data: result.labels }));
   if (o.qOut !== undefined) {
     await writeFileAtomic(o.qOut, writeNpy({ dtype: '<f4', shape: [c, h, w], data: result.marginals })).catch(async (e: unknown) => {
-      await rm(o.out, { force: true });
+      await rm(out, { force: true });
       throw e;
     });
   }
-  const res: CrfCommandResult = { image: o.image, logits: o.logits, out: o.out, width: w, height: h, numClasses: c, params, changedPixels: changed, seconds };
+  const res: CrfCommandResult = { image: o.image, logits: o.logits, out, width: w, height: h, numClasses: c, params, changedPixels: changed, seconds };
   if (o.qOut !== undefined) res.qOut = o.qOut;
   if (o.json) process.stdout.write(`${JSON.stringify(res)}\n`);
   else process.stdout.write(`wrote ${o.out}${o.qOut ? ` and ${o.qOut}` : ''}: ${w}x${h}, ${c} classes, ${params.iterations} iterations, ${changed} pixels changed, ${seconds.toFixed(2)} s\n`);

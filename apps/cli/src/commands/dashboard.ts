@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,13 @@ export function findDashboardDir(from = dirname(fileURLToPath(import.meta.url)))
     const dir = resolve(env);
     if (!isDashboard(dir)) throw new CliError(`PIXELWISE_DASHBOARD_DIR=${env}: no @pixelwise/dashboard package.json there`);
     return dir;
+  }
+  // Installed from npm: the @pixelwise/dashboard package the CLI depends on (its built .next inside).
+  try {
+    const dir = dirname(createRequire(join(from, 'noop.js')).resolve('@pixelwise/dashboard/package.json'));
+    if (isDashboard(dir)) return dir;
+  } catch {
+    // not resolvable from here: look for the monorepo's apps/dashboard
   }
   for (let d = from; ; d = dirname(d)) {
     for (const c of [join(d, 'apps', 'dashboard'), join(d, 'dashboard')]) if (isDashboard(c)) return c;

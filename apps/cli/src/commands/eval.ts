@@ -36,6 +36,7 @@ const FLAGS = {
   },
   dataset: flag.choice('class names, count and ignore index of a data set', ['voc', 'cityscapes', 'camvid']),
   cityscapesLabelIds: flag.bool('map Cityscapes labelIds (0..33) to the 19 trainIds in ground truth and prediction'),
+  boundaryBand: flag.int('count only ground-truth pixels within R pixels (square window) of another class: the boundary band / trimap (docs/EVAL.md)', 1, 1000),
   workers: flag.int('decoding threads (default: one per core; 0 = main thread)', 0, 64),
 };
 
@@ -44,6 +45,8 @@ export interface EvalResult extends SegmentationMetrics {
   gt: string;
   images: number;
   dataset: string | null;
+  /** The band radius when only the boundary band was counted. */
+  boundaryBand: number | null;
   seconds: number;
   confusionMatrix: ConfusionMatrixData;
 }
@@ -74,13 +77,15 @@ export async function evalCommand(o: Parsed<typeof FLAGS>): Promise<void> {
   const numClasses = classCount({ numClasses: o.numClasses, preset });
   const ignoreIndex = o.ignoreIndex === 'none' ? null : (o.ignoreIndex ?? preset?.ignoreIndex ?? 255);
   if (ignoreIndex !== null && (ignoreIndex < -(2 ** 31) || ignoreIndex > 2 ** 32 - 1)) throw new CliError('--ignore-index: out of range');
+  if (o.boundaryBand !== undefined && ignoreIndex === null) throw new CliError('--boundary-band: needs an ignore index (the pixels outside the band get it), not --ignore-index none');
+  if (o.boundaryBand !== undefined && o.save) throw new CliError("--boundary-band: band metrics are not saved (they are not the data set's mIoU); drop --save");
   const names = readClassNames({ names: o.names, numClasses, preset });
   const t0 = performance.now();
   const pairs = pairFiles(o.pred, o.gt);
   const progress = createProgress(pairs.length, { label: 'eval', unit: 'images' });
-  const cm = await evaluateImagePairs(pairs, { numClasses, ignoreIndex, cityscapesLabelIds: o.cityscapesLabelIds ?? false, ...(o.workers === undefined ? {} : { workers: o.workers }), onProgress: (done) => progress.update(done) }).finally(() => progress.done());
+  const cm = await evaluateImagePairs(pairs, { numClasses, ignoreIndex, cityscapesLabelIds: o.cityscapesLabelIds ?? false, ...(o.boundaryBand === undefined ? {} : { boundaryBand: o.boundaryBand }), ...(o.workers === undefined ? {} : { workers: o.workers }), onProgress: (done) => progress.update(done) }).finally(() => progress.done());
   const metrics = segmentationMetrics(cm, names);
-  const result: EvalResult = { pred: o.pred, gt: o.gt, images: pairs.length, dataset: o.dataset ?? null, seconds: (performance.now() - t0) / 1000, ...metrics, confusionMatrix: cm.toData() };
+  const result: EvalResult = { pred: o.pred, gt: o.gt, images: pairs.length, dataset: o.dataset ?? null, boundaryBand: o.boundaryBand ?? null, seconds: (performance.now() - t0) / 1000, ...metrics, confusionMatrix: cm.toData() };
   let runId: number | string | undefined;
   if (o.save) {
     // Everything above succeeded: only now is the database touched (bad input writes nothing).
@@ -91,7 +96,8 @@ export async function evalCommand(o: Parsed<typeof FLAGS>): Promise<void> {
     return;
   }
   if (runId !== undefined) process.stdout.write(`saved run ${runId}\n`);
-  process.stdout.write(`${pairs.length} image pairs, ${numClasses} classes, ignore index ${ignoreIndex ?? 'none'} (${result.seconds.toFixed(2)} s)\n\n${formatMetricsTable(metrics)}\n`);
+  const band = o.boundaryBand === undefined ? '' : `, boundary band ${o.boundaryBand} px`;
+  process.stdout.write(`${pairs.length} image pairs, ${numClasses} classes, ignore index ${ignoreIndex ?? 'none'}${band} (${result.seconds.toFixed(2)} s)\n\n${formatMetricsTable(metrics)}\n`);
 }
 
 export const registerEval = defineCommand({ name: 'eval', description: 'evaluate predicted label PNGs against ground truth (mIoU, accuracy, per-class IoU)', flags: FLAGS, run: evalCommand });

@@ -1,8 +1,9 @@
 /**
  * `pixelwise predict --model NAME --weights FILE --input IMG|DIR --out DIR [--logits]
- * [--num-classes C] [--backend B] [--engine onnx|tfjs] [--threads N] [--device cpu|webgpu]`: label
- * PNGs (8-bit class ids) and, with `--logits`, float32 `[C, H, W]` .npy scores at input
- * resolution; ONNX Runtime (one session per image size) when it loads, else TensorFlow.js.
+ * [--crf [--crf-preset P ...]] [--num-classes C] [--backend B] [--engine onnx|tfjs] [--threads N]
+ * [--device cpu|webgpu]`: label PNGs (8-bit class ids) and, with `--logits`, float32 `[C, H, W]` .npy
+ * scores at input resolution; ONNX Runtime (one session per image size) when it loads, else
+ * TensorFlow.js; `--crf` refines the labels with the dense CRF (predict-crf.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, engineFlags, flag, type Parsed } from '../flags.js';
 import { modelFlag } from '../model-flags.js';
+import { PREDICT_CRF_FLAGS, predictCrf } from '../predict-crf.js';
 import { createProgress } from '../progress.js';
 
 const FLAGS = {
@@ -27,6 +29,7 @@ const FLAGS = {
   quiet: flag.bool('no progress output'),
   backend: backendFlag(),
   ...engineFlags(),
+  ...PREDICT_CRF_FLAGS,
 };
 
 /** A directory's entries; a file name that is not UTF-8 is a one-line CliError, not a later "no such file". */
@@ -76,22 +79,27 @@ export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
   const { model, warnings } = loaded;
   warnings.forEach((w) => process.stderr.write(`predict: warning: ${w}\n`));
   const segmenter = segmenterFor(engine, { model, name: loaded.name, options: loaded.options, ...(loaded.info?.classNames ? { classNames: loaded.info.classNames } : {}) });
+  const crf = predictCrf(o);
   try {
     const images = await listImages(o.input);
     const bar = createProgress(images.length, { label: 'predict', unit: 'images', disabled: o.quiet === true });
     const out = await openAtomicOutput(o.out, '--out'); // all label maps or none: a corrupt 3rd image leaves --out as it was
     for (const [i, img] of images.entries()) {
       const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
-      const p = await segmenter.run({ data: rgb.data, shape: [1, rgb.height, rgb.width] }, { scores: o.logits ?? false });
+      const p = await segmenter.run({ data: rgb.data, shape: [1, rgb.height, rgb.width] }, { scores: o.logits === true || crf !== undefined });
       const base = img.rel.replace(/\.png$/i, '');
-      await writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(p.labels) }));
-      if (p.scores) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.scores }));
+      const writeLabels = (labels: ArrayLike<number>) => writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(labels) }));
+      if (crf && p.scores) await crf.add(img.path, { width: rgb.width, height: rgb.height, numClasses: model.numClasses, image: rgb.data, logits: p.scores }, writeLabels);
+      else await writeLabels(p.labels);
+      if (p.scores && o.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.scores }));
       bar.update(i + 1);
     }
+    await crf?.finish();
     await out.commit();
     bar.done();
-    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${o.logits ? ' and logits' : ''} to ${o.out}; ${describeEngine(engine, backend.backend)}\n`);
+    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${crf ? ' (CRF)' : ''}${o.logits ? ' and logits' : ''} to ${o.out}; ${describeEngine(engine, backend.backend)}\n`);
   } finally {
+    await crf?.close();
     await segmenter.dispose();
     model.dispose();
   }

@@ -1,40 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { crfReference, crfScene } from '../test-utils/crf-scenes.js';
+import { crfReference, crfScene, naiveKernels } from '../test-utils/crf-scenes.js';
 import { DenseCrf, argmaxClasses, softmaxClasses, unaryFromProbabilities } from './dense-crf.js';
 import { refineLogits } from './refine.js';
 import type { CrfNormalization } from './pairwise-kernel.js';
 import { CRF_PRESETS, type CrfParams } from './params.js';
 
 /**
- * Mean field written out from the paper's definitions, in float64 with dense kernel matrices:
- * k_ij = w1 exp(-|p_i-p_j|^2/2ta^2 - |I_i-I_j|^2/2tb^2) (+) w2 exp(-|p_i-p_j|^2/2tg^2), each
- * normalised with D = K 1, Potts messages, Q = softmax(-U + sum_m w_m Ktilde_m Q).
+ * Mean field written out from the paper's definitions, in float64 with dense kernel matrices
+ * (`naiveKernels`): Potts messages, Q = softmax(-U + sum_m w_m Ktilde_m Q).
  */
 function naiveMeanField(width: number, height: number, c: number, image: Uint8Array, unary: Float32Array, p: CrfParams, normalization: CrfNormalization, selfTerm: boolean): Float64Array {
   const n = width * height;
-  const kernels: Array<{ w: number; k: Float64Array }> = [];
-  const dist2 = (i: number, j: number, txy: number, trgb: number | null) => {
-    let s = ((i % width) - (j % width)) ** 2 / txy ** 2 + (Math.floor(i / width) - Math.floor(j / width)) ** 2 / txy ** 2;
-    if (trgb !== null) for (let ch = 0; ch < 3; ch++) s += ((image[i * 3 + ch] as number) - (image[j * 3 + ch] as number)) ** 2 / trgb ** 2;
-    return s;
-  };
-  const add = (w: number, txy: number, trgb: number | null) => {
-    const k = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j] = i === j && !selfTerm ? 0 : Math.exp(-0.5 * dist2(i, j, txy, trgb));
-    const d = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d[i] = (d[i] as number) + (k[i * n + j] as number);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const di = d[i] as number;
-        const dj = d[j] as number;
-        const s = normalization === 'symmetric' ? 1 / Math.sqrt(di * dj) : normalization === 'after' ? 1 / di : normalization === 'before' ? 1 / dj : 1;
-        k[i * n + j] = (k[i * n + j] as number) * s;
-      }
-    }
-    kernels.push({ w, k });
-  };
-  if (p.gaussian) add(p.gaussian.weight, p.gaussian.xy, null);
-  if (p.bilateral) add(p.bilateral.weight, p.bilateral.xy, p.bilateral.rgb);
+  const kernels = naiveKernels(width, height, image, p, normalization, selfTerm);
   let q = new Float64Array(c * n);
   const softmax = (logit: (l: number, i: number) => number) => {
     const out = new Float64Array(c * n);

@@ -99,6 +99,47 @@ export class DenseCrf {
     transpose(this.q, out, n, c);
     return out;
   }
+
+  /**
+   * The energy of a labelling y (paper eq. 1), with each kernel as inference applies it
+   * (normalised, weighted):
+   *
+   *     E(y) = sum_i U_i(y_i) + sum_{i<j} [y_i != y_j] sum_m w_m Ktilde_m(i, j)
+   *
+   * The pairwise sum is `1/2 sum_i sum_l' [l' != y_i] (w Ktilde Y)_i(l')` with Y the one-hot
+   * labelling: one filtering per kernel, in the working buffers (no allocation). The self term
+   * cancels (`y_i = y_i`). With `symmetric` (the default) or `none` normalisation Ktilde is
+   * symmetric and this is the CRF's energy exactly (up to the lattice's approximation); with
+   * `after`/`before` it is the same formula on the non-symmetric operator.
+   * @param unary `[C, H, W]` the energies inference was given (without DivMBest's diversity terms)
+   * @param labels `[H, W]` class ids
+   * @returns the unary and pairwise sums (nats)
+   */
+  energy(unary: Float32Array, labels: ArrayLike<number>): { unary: number; pairwise: number } {
+    const c = this.numClasses;
+    const n = this.width * this.height;
+    if (unary.length !== n * c) throw new RangeError(`DenseCrf.energy: unary has ${unary.length} values, expected [${c}, ${this.height}, ${this.width}] = ${n * c}`);
+    if (labels.length !== n) throw new RangeError(`DenseCrf.energy: ${labels.length} labels for ${this.width}x${this.height} pixels`);
+    const y = this.q;
+    const ky = this.logits;
+    y.fill(0);
+    ky.fill(0);
+    let u = 0;
+    for (let i = 0; i < n; i++) {
+      const l = labels[i] as number;
+      if (!(Number.isInteger(l) && l >= 0 && l < c)) throw new RangeError(`DenseCrf.energy: label ${l} at pixel (${i % this.width}, ${Math.floor(i / this.width)}) is not a class id (0..${c - 1})`);
+      u += unary[l * n + i] as number;
+      y[i * c + l] = 1;
+    }
+    for (const { weight, kernel } of this.terms) kernel.apply(y, ky, weight, true);
+    let pairwise = 0;
+    for (let i = 0; i < n; i++) {
+      let all = 0;
+      for (let k = 0; k < c; k++) all += ky[i * c + k] as number;
+      pairwise += all - (ky[i * c + (labels[i] as number)] as number);
+    }
+    return { unary: u, pairwise: pairwise / 2 };
+  }
 }
 
 /** `out[j * rows + i] = a[i * cols + j]`: `[rows, cols]` to `[cols, rows]`. */

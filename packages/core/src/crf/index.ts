@@ -16,3 +16,5 @@ export { divMBest, DIVMBEST_DEFAULTS } from './divmbest.js';
 export type { DivMBestOptions } from './divmbest.js';
 export { refineLogits } from './refine.js';
 export type { CrfRefinement } from './refine.js';
+export { bestProposal, proposalScores, RERANK_DEFAULTS, softAgreement } from './rerank.js';
+export type { ProposalFeatures, RerankWeights } from './rerank.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crfScene } from '../test-utils/crf-scenes.js';
-import { DenseCrf, divMBest, unaryFromProbabilities } from '../crf/index.js';
+import { DenseCrf, divMBest, refineLogits, unaryFromProbabilities } from '../crf/index.js';
 import { CrfWorkerPool } from '../../dist/node/index.js';
 
 describe('CrfWorkerPool', () => {
@@ -21,7 +21,19 @@ describe('CrfWorkerPool', () => {
       expect(jobs[0]?.unary.length).toBe(3 * 24 * 16);
       const proposals = await pool.proposals(jobs[1] as (typeof jobs)[number], { count: 3, lambda: 0.3 });
       const job = jobs[1] as (typeof jobs)[number];
-      expect(proposals).toEqual(divMBest(new DenseCrf(job, options), job.unary, { count: 3, lambda: 0.3 }));
+      const crf = new DenseCrf(job, options);
+      expect(proposals).toEqual(divMBest(crf, job.unary, { count: 3, lambda: 0.3 }));
+      // With energies: the same label maps, each with E(y) of the CRF (no diversity terms).
+      const scored = await pool.scoredProposals(job, { count: 3, lambda: 0.3 });
+      expect(scored.labels).toEqual(proposals);
+      expect(scored.energies).toEqual(proposals.map((p) => {
+        const e = crf.energy(job.unary, p);
+        return e.unary + e.pairwise;
+      }));
+      // From network scores: what refineLogits gives here.
+      const logits = job.unary.map((u) => -u);
+      const refined = await pool.refine({ ...job, logits });
+      expect(refined).toEqual(refineLogits({ ...job, logits }, options));
     } finally {
       await pool.close();
     }
@@ -33,6 +45,9 @@ describe('CrfWorkerPool', () => {
       const job = jobs[0] as (typeof jobs)[number];
       await expect(pool.marginals({ ...job, image: new Uint8Array(5) })).rejects.toThrow(`DenseCrf: image has 5 bytes, expected ${job.width}x${job.height}x3 = ${job.width * job.height * 3}`);
       expect((await pool.marginals(job, { iterations: 0 })).length).toBe(job.unary.length);
+      const logits = new Float32Array(job.unary.length);
+      logits[5] = Number.NaN;
+      await expect(pool.refine({ ...job, logits })).rejects.toThrow('logits: NaN at class 0, pixel (5, 0); expected finite scores');
     } finally {
       await pool.close();
     }

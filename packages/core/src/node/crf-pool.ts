@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { DenseCrfInput, DenseCrfOptions, DivMBestOptions } from '../crf/index.js';
+import type { CrfRefinement, DenseCrfInput, DenseCrfOptions, DivMBestOptions } from '../crf/index.js';
 
 /** One image: the CRF's input and its unary energies `[C, H, W]`. */
 export interface CrfJob extends DenseCrfInput {
@@ -14,9 +14,27 @@ export interface CrfJob extends DenseCrfInput {
 }
 
 /** Messages between {@link CrfWorkerPool} and crf-worker.ts. @internal */
-export type CrfTask = { id: number; job: CrfJob; options: DenseCrfOptions } & ({ kind: 'marginals' } | { kind: 'divmbest'; divmbest: DivMBestOptions });
+/** One image's network scores `[C, H, W]` (softmax and unary are computed in the worker). */
+export interface CrfLogitsJob extends DenseCrfInput {
+  logits: Float32Array;
+}
+
+/** Messages between {@link CrfWorkerPool} and crf-worker.ts. @internal */
+export type CrfTask = { id: number; options: DenseCrfOptions } & (
+  | { kind: 'marginals'; job: CrfJob }
+  | { kind: 'refine'; job: CrfLogitsJob }
+  | { kind: 'divmbest'; job: CrfJob; divmbest: DivMBestOptions; energies: boolean }
+);
 /** @internal */
-export type CrfReply = { id: number; marginals: Float32Array } | { id: number; proposals: Array<Uint8Array | Uint16Array> } | { id: number; error: string };
+export type CrfReply = { id: number; marginals: Float32Array; labels?: Uint8Array | Uint16Array } | { id: number; proposals: Array<Uint8Array | Uint16Array>; energies?: number[] } | { id: number; error: string };
+
+/** DivMBest proposals of one image and each one's CRF energy. */
+export interface ScoredProposals {
+  /** M label maps `[H, W]`, the first the CRF's own MAP estimate. */
+  labels: Array<Uint8Array | Uint16Array>;
+  /** `E(y)` of each (unary + pairwise, nats; `DenseCrf.energy`, without the diversity terms). */
+  energies: number[];
+}
 
 export interface CrfWorkerPoolOptions {
   /** Worker threads. Default: one per core. */
@@ -55,11 +73,21 @@ export class CrfWorkerPool {
     return reply.marginals;
   }
 
+  /** `refineLogits` of one image: softmax, unary, mean field, argmax (`predict --crf`). */
+  async refine(job: CrfLogitsJob, options: DenseCrfOptions = {}): Promise<CrfRefinement> {
+    const reply = await this.submit({ id: this.nextId++, kind: 'refine', job, options: { ...this.defaults, ...options } });
+    if (!('marginals' in reply) || reply.labels === undefined) throw new Error('CrfWorkerPool: a worker answered a refine job without labels');
+    return { marginals: reply.marginals, labels: reply.labels };
+  }
+
   /** DivMBest proposals (label maps `[H, W]`) of one image. */
   async proposals(job: CrfJob, divmbest: DivMBestOptions = {}, options: DenseCrfOptions = {}): Promise<Array<Uint8Array | Uint16Array>> {
-    const reply = await this.submit({ id: this.nextId++, kind: 'divmbest', divmbest, job, options: { ...this.defaults, ...options } });
-    if (!('proposals' in reply)) throw new Error('CrfWorkerPool: a worker answered a proposals job without proposals');
-    return reply.proposals;
+    return (await this.divMBest(job, divmbest, options, false)).labels;
+  }
+
+  /** DivMBest proposals of one image with their CRF energies (for re-ranking). */
+  async scoredProposals(job: CrfJob, divmbest: DivMBestOptions = {}, options: DenseCrfOptions = {}): Promise<ScoredProposals> {
+    return this.divMBest(job, divmbest, options, true);
   }
 
   /** Stops the workers; jobs not yet finished are rejected. */
@@ -72,6 +100,12 @@ export class CrfWorkerPool {
     await Promise.all(this.all.map((w) => w.terminate()));
     this.all.length = 0;
     this.idle.length = 0;
+  }
+
+  private async divMBest(job: CrfJob, divmbest: DivMBestOptions, options: DenseCrfOptions, energies: boolean): Promise<ScoredProposals> {
+    const reply = await this.submit({ id: this.nextId++, kind: 'divmbest', divmbest, energies, job, options: { ...this.defaults, ...options } });
+    if (!('proposals' in reply)) throw new Error('CrfWorkerPool: a worker answered a proposals job without proposals');
+    return { labels: reply.proposals, energies: reply.energies ?? [] };
   }
 
   private submit(task: CrfTask): Promise<CrfReply> {

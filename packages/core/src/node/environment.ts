@@ -52,6 +52,7 @@ export function detectGpus(): string[] {
 const probes: Array<{ backend: ConcreteBackend; package: string }> = [
   { backend: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' },
   { backend: 'tensorflow', package: '@tensorflow/tfjs-node' },
+  { backend: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu' },
   { backend: 'wasm', package: '@tensorflow/tfjs-backend-wasm' },
   { backend: 'cpu', package: '@tensorflow/tfjs-backend-cpu' },
 ];

@@ -2,4 +2,4 @@ export { describeEnvironment, detectGpus, packageVersion } from './environment.j
 export type { BackendAvailability, EnvironmentReport } from './environment.js';
 export { cpuDevice, deviceOf } from './device.js';
 export { CrfWorkerPool } from './crf-pool.js';
-export type { CrfJob, CrfWorkerPoolOptions } from './crf-pool.js';
+export type { CrfJob, CrfLogitsJob, CrfWorkerPoolOptions, ScoredProposals } from './crf-pool.js';

@@ -1,5 +1,7 @@
 /** Small synthetic inputs for the dense CRF's tests: an image with regions, and noisy unaries. */
 import { readFileSync } from 'node:fs';
+import type { CrfNormalization } from '../crf/pairwise-kernel.js';
+import type { CrfParams } from '../crf/params.js';
 import { rng } from './rng.js';
 
 export interface CrfScene {
@@ -73,4 +75,37 @@ export interface CrfReferenceCase {
 
 export function crfReference(): CrfReferenceCase[] {
   return (JSON.parse(readFileSync(new URL('../../fixtures/crf-reference.json', import.meta.url), 'utf8')) as { cases: CrfReferenceCase[] }).cases;
+}
+
+/**
+ * The CRF's kernels as dense float64 matrices `[N, N]`, from the paper's definitions:
+ * k_ij = exp(-|p_i-p_j|^2/2ta^2 - |I_i-I_j|^2/2tb^2) (bilateral), exp(-|p_i-p_j|^2/2tg^2)
+ * (Gaussian), 0 on the diagonal without the self term, each normalised with D = K 1.
+ */
+export function naiveKernels(width: number, height: number, image: Uint8Array, p: CrfParams, normalization: CrfNormalization, selfTerm: boolean): Array<{ w: number; k: Float64Array }> {
+  const n = width * height;
+  const kernels: Array<{ w: number; k: Float64Array }> = [];
+  const dist2 = (i: number, j: number, txy: number, trgb: number | null) => {
+    let s = ((i % width) - (j % width)) ** 2 / txy ** 2 + (Math.floor(i / width) - Math.floor(j / width)) ** 2 / txy ** 2;
+    if (trgb !== null) for (let ch = 0; ch < 3; ch++) s += ((image[i * 3 + ch] as number) - (image[j * 3 + ch] as number)) ** 2 / trgb ** 2;
+    return s;
+  };
+  const add = (w: number, txy: number, trgb: number | null) => {
+    const k = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j] = i === j && !selfTerm ? 0 : Math.exp(-0.5 * dist2(i, j, txy, trgb));
+    const d = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d[i] = (d[i] as number) + (k[i * n + j] as number);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const di = d[i] as number;
+        const dj = d[j] as number;
+        const s = normalization === 'symmetric' ? 1 / Math.sqrt(di * dj) : normalization === 'after' ? 1 / di : normalization === 'before' ? 1 / dj : 1;
+        k[i * n + j] = (k[i * n + j] as number) * s;
+      }
+    }
+    kernels.push({ w, k });
+  };
+  if (p.gaussian) add(p.gaussian.weight, p.gaussian.xy, null);
+  if (p.bilateral) add(p.bilateral.weight, p.bilateral.xy, p.bilateral.rgb);
+  return kernels;
 }

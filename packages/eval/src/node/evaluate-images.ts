@@ -5,6 +5,7 @@
 import { FormatError } from '@pixelwise/core/io';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { boundaryBand } from '../boundary-band.js';
 import { ConfusionMatrix, type ConfusionMatrixData } from '../confusion-matrix.js';
 import { LabelError } from '../label-error.js';
 import { loadLabelPair, type LoadOptions } from './load.js';
@@ -13,6 +14,8 @@ import type { FilePair } from './files.js';
 export interface EvaluateImagesOptions extends LoadOptions {
   numClasses: number;
   ignoreIndex?: number | null;
+  /** Count only the ground-truth pixels within this many pixels of another class (`boundaryBand`); needs an ignore index. */
+  boundaryBand?: number;
   /** Worker threads; 0 evaluates on the calling thread. Default: one per core, at most one per 2 pairs. */
   workers?: number;
   /** Called after each pair with the pairs done so far and the total. */
@@ -30,12 +33,14 @@ export type FromWorker =
 export interface WorkerSetup extends LoadOptions {
   numClasses: number;
   ignoreIndex: number | null;
+  boundaryBand?: number;
 }
 
 /** Adds one pair to `cm` (shared by the worker and the in-thread path). @internal */
-export function accumulatePair(cm: ConfusionMatrix, pair: { gt: string; pred: string }, options: LoadOptions): number {
+export function accumulatePair(cm: ConfusionMatrix, pair: { gt: string; pred: string }, options: LoadOptions & { boundaryBand?: number }): number {
   const { width, gt, pred } = loadLabelPair(pair.gt, pair.pred, options);
-  return cm.add(gt, pred, { width, gtSource: pair.gt, predSource: pair.pred });
+  const counted = options.boundaryBand !== undefined && cm.ignoreIndex !== null ? boundaryBand(gt, width, options.boundaryBand, cm.ignoreIndex) : gt;
+  return cm.add(counted, pred, { width, gtSource: pair.gt, predSource: pair.pred });
 }
 
 /**
@@ -44,7 +49,8 @@ export function accumulatePair(cm: ConfusionMatrix, pair: { gt: string; pred: st
  */
 export async function evaluateImagePairs(pairs: readonly FilePair[], options: EvaluateImagesOptions): Promise<ConfusionMatrix> {
   const ignoreIndex = options.ignoreIndex === undefined ? 255 : options.ignoreIndex;
-  const setup: WorkerSetup = { numClasses: options.numClasses, ignoreIndex, cityscapesLabelIds: options.cityscapesLabelIds ?? false };
+  if (options.boundaryBand !== undefined && ignoreIndex === null) throw new RangeError('a boundary band needs an ignore index (the pixels outside the band get it)');
+  const setup: WorkerSetup = { numClasses: options.numClasses, ignoreIndex, cityscapesLabelIds: options.cityscapesLabelIds ?? false, ...(options.boundaryBand !== undefined ? { boundaryBand: options.boundaryBand } : {}) };
   const cm = new ConfusionMatrix(setup);
   const workers = Math.max(0, Math.min(options.workers ?? availableParallelism(), Math.floor(pairs.length / 2)));
   if (workers === 0) {

@@ -6,7 +6,6 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Scalar, Tensor, Tensor3D, Tensor4D } from '@pixelwise/core';
-import type { SegmentorOutput } from '../segmentors/segmentor.js';
 
 export interface CrossEntropyOptions {
   /** Label that contributes nothing. Default 255. */
@@ -46,18 +45,5 @@ export function crossEntropy(logits: Tensor4D, labels: Tensor3D, options: CrossE
     if (options.classWeights) weight = tf.mul(weight, tf.sum(tf.mul(onehot, tf.tensor1d(options.classWeights)), 1));
     const total = tf.sum(weight);
     return tf.div(tf.sum(tf.mul(nll, weight)), tf.maximum(total, 1e-12)) as Scalar;
-  });
-}
-
-/**
- * The training loss of a segmentor's output: cross-entropy of the main scores plus `auxWeight`
- * (default 0.4, PSPNet's) times each auxiliary head's. For staged models (Deep Layer Cascade) the
- * main term is the sum of the stage losses, each over the pixels that reach that stage.
- */
-export function segmentorLoss(output: SegmentorOutput, labels: Tensor3D, options: CrossEntropyOptions & { auxWeight?: number } = {}): Scalar {
-  return tf.tidy(() => {
-    const main = output.stages ? output.stages.map((s) => crossEntropy(s.out, labels, { ...options, pixelWeights: s.reach })) : [crossEntropy(output.out, labels, options)];
-    const terms: Tensor[] = [...main, ...output.aux.map((a) => tf.mul(crossEntropy(a, labels, options), options.auxWeight ?? 0.4))];
-    return tf.addN(terms) as Scalar;
   });
 }

@@ -22,6 +22,28 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   }
 }
 
+/**
+ * Writes `files` (name -> bytes) into a temporary folder beside `dir`, then renames it to `dir`
+ * (an older `dir` is moved aside first and removed after): readers see the old set or the whole
+ * new one, never a mix.
+ */
+export async function writeDirAtomic(dir: string, files: ReadonlyArray<readonly [string, Uint8Array]>): Promise<void> {
+  const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = `${dir}.${tag}.tmp`;
+  const old = `${dir}.${tag}.old`;
+  try {
+    await mkdir(tmp, { recursive: true });
+    for (const [name, bytes] of files) await writeFile(join(tmp, name), bytes);
+    const replacing = await isDirectory(dir);
+    if (replacing) await rename(dir, old);
+    await rename(tmp, dir);
+    if (replacing) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new DatasetError(`${dir}: cannot write: ${reason(e)}`, { cause: e });
+  }
+}
+
 /** Reads a whole file; a missing or unreadable file becomes a one-line DatasetError. */
 export async function readBytes(path: string): Promise<Uint8Array> {
   try {

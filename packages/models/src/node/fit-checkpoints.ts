@@ -42,6 +42,9 @@ export async function resumeHooks(t: CheckpointTarget): Promise<Pick<FitHooks, '
   if (!info?.state) throw new CheckpointError(`${t.path}: no training state in its sidecar; cannot resume from plain weights`);
   const same = info.model === t.info.model && JSON.stringify(info.options ?? { numClasses: info.numClasses }) === JSON.stringify(t.info.options ?? { numClasses: t.info.numClasses });
   if (!same) throw new CheckpointError(`${t.path}: a ${info.model} checkpoint with options ${JSON.stringify(info.options ?? { numClasses: info.numClasses })}, not ${t.info.model} with ${JSON.stringify(t.info.options)}`);
+  // Resuming with another pixel loss would silently train a different objective.
+  const lossOf = (config: Record<string, unknown> | undefined) => (typeof config?.loss === 'string' ? config.loss : 'ce');
+  if (lossOf(info.config) !== lossOf(t.info.config)) throw new CheckpointError(`${t.path}: trained with --loss ${lossOf(info.config)}, not ${lossOf(t.info.config)}; resume with the same loss`);
   loadWeights(t.model, await readBytes(t.path), t.path);
   const state = info.state as unknown as TrainState;
   return {

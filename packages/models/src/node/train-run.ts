@@ -8,6 +8,7 @@ import { tf, type BackendName } from '@pixelwise/core';
 import type { Module } from '../module.js';
 import { createModel, ModelConfigError, modelEntry, resolveModelOptions, type ModelOptions } from '../registry.js';
 import { fit, type EpochRecord, type FitConfig, type FitHooks, type StepInfo, type TrainingTask, type TrainState } from '../train/fit.js';
+import type { PixelLossName } from '../losses/segmentor-loss.js';
 import { segmentationTask } from '../train/segmentation.js';
 import { openDataset, type SegmentationDataset } from './datasets.js';
 import { checkpointEachEpoch, resumeHooks, type CheckpointTarget } from './fit-checkpoints.js';
@@ -98,6 +99,8 @@ export interface SegmentationSetupOptions {
   /** Training crop `[height, width]`. */
   crop: [number, number];
   auxWeight?: number;
+  /** Pixel loss of every term (main, auxiliary heads, cascade stages). Default `ce`. */
+  loss?: PixelLossName;
   /** Validate on the data's val split after each epoch (when it has one). Default true. */
   validate?: boolean;
   /** Augmentation and dropout (see `SegmentationTrainOptions`): random rescaling, flips, dropout off. */
@@ -108,7 +111,8 @@ export interface SegmentationSetupOptions {
 
 /**
  * Supervised training of a registry segmentor on a data set directory: classes and ignore index
- * from the data, auxiliary heads on (deep supervision) where the model has them.
+ * from the data, auxiliary heads on (deep supervision) where the model has them, the pixel loss
+ * (`loss`) recorded in the checkpoint's `config`.
  */
 export async function segmentationSetup(o: SegmentationSetupOptions): Promise<TrainingSetup> {
   const entry = modelEntry(o.model);
@@ -120,17 +124,20 @@ export async function segmentationSetup(o: SegmentationSetupOptions): Promise<Tr
   const options = resolveModelOptions(o.model, { ...aux, ...o.options, numClasses });
   const model = createModel(o.model, options as ModelOptions);
   const classNames = data.classes.map((c) => c.name);
+  const loss = o.loss ?? 'ce';
   const task = segmentationTask(model, data, {
     crop: o.crop,
     ignoreIndex: data.ignoreIndex,
     numClasses,
     classNames,
+    loss,
     ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}),
     ...(o.scale !== undefined ? { scale: o.scale } : {}),
     ...(o.flip !== undefined ? { flip: o.flip } : {}),
     ...(o.deterministic ? { deterministic: true } : {}),
     ...(val ? { val } : {}),
   });
+  // The spec lets data-parallel workers rebuild this setup (the loss included) from the same options.
   const spec: SetupSpec = { module: import.meta.url, export: 'segmentationSetup', args: o };
-  return { name: o.model, options, model, task, numClasses, classNames, dataset: o.data, datasetKind: 'images', spec, config: { crop: o.crop, ignoreIndex: data.ignoreIndex, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) }, summary: `${o.model} on ${o.data} (${data.names.length} images)`, dispose: () => model.dispose() };
+  return { name: o.model, options, model, task, numClasses, classNames, dataset: o.data, datasetKind: 'images', spec, config: { crop: o.crop, ignoreIndex: data.ignoreIndex, loss, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) }, summary: `${o.model} on ${o.data} (${data.names.length} images)`, dispose: () => model.dispose() };
 }

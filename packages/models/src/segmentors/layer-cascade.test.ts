@@ -1,7 +1,8 @@
 import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy, segmentorLoss } from '../losses/cross-entropy.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
+import { segmentorLoss } from '../losses/segmentor-loss.js';
 import { resetSeeds, TRAIN } from '../module.js';
 import { createModel } from '../registry.js';
 import { cascadeExits, LayerCascade, STAGE_COLORS, stageMapToRgb, type CascadeMode, type CascadeStats } from './layer-cascade.js';

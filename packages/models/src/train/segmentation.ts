@@ -1,15 +1,16 @@
 /**
- * Supervised segmentation as a {@link TrainingTask} of the one loop (`fit`): pixel-wise
- * cross-entropy (ignore index, class weights) on the main output plus weighted auxiliary losses —
- * or, for staged models (Deep Layer Cascade), the stage losses over the pixels reaching each stage
- * (`segmentorLoss`) — with random scale/crop/flip augmentation and validation mIoU through
+ * Supervised segmentation as a {@link TrainingTask} of the one loop (`fit`): a pixel loss
+ * (cross-entropy with ignore index and class weights, the corpus-level soft IoU or
+ * Lovasz-softmax) on the main output plus weighted auxiliary losses — or, for staged models
+ * (Deep Layer Cascade), the stage losses over the pixels reaching each stage (`segmentorLoss`) —
+ * with random scale/crop/flip augmentation and validation mIoU through
  * @pixelwise/eval after each epoch.
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
 import { ConfusionMatrix, segmentationMetrics, type SegmentationMetrics } from '@pixelwise/eval';
 import type { AugmentOptions } from '../data/augment.js';
-import { segmentorLoss, type CrossEntropyOptions } from '../losses/cross-entropy.js';
+import { segmentorLoss, type PixelLossName, type SegmentorLossOptions } from '../losses/segmentor-loss.js';
 import { TRAIN } from '../module.js';
 import { TfjsSegmenter, type ImageSegmenter } from '../engine/segmenter.js';
 import { Segmentor, type StageStats } from '../segmentors/segmentor.js';
@@ -23,10 +24,13 @@ export interface SegmentationTrainOptions {
   scale?: [number, number] | false;
   /** Horizontal flip probability. Default 0.5. */
   flip?: number;
+  /** Pixel loss of every term (main, auxiliary, stages). Default `ce`. */
+  loss?: PixelLossName;
   /** Dropout off in training (reproducible losses, e.g. to compare training set-ups). Default false. */
   deterministic?: boolean;
   /** Weight of each auxiliary head's loss. Default 0.4 (PSPNet). */
   auxWeight?: number;
+  /** Per-class weights (cross-entropy only). */
   classWeights?: number[];
   ignoreIndex?: number;
   /** Validation set (mIoU after each epoch), its class count and names. */
@@ -39,7 +43,7 @@ export interface SegmentationTrainOptions {
 export function segmentationTask(model: Segmentor, data: SampleSource, o: SegmentationTrainOptions): TrainingTask<{ x: Tensor4D; y: Tensor3D }> {
   const ignoreIndex = o.ignoreIndex ?? 255;
   const augment: AugmentOptions = { scale: o.scale ?? [0.5, 2], crop: { width: o.crop[1], height: o.crop[0] }, flip: o.flip ?? 0.5, fill: 'mean', ignoreIndex };
-  const loss: CrossEntropyOptions & { auxWeight?: number } = { ignoreIndex, ...(o.classWeights ? { classWeights: o.classWeights } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
+  const loss: SegmentorLossOptions = { ignoreIndex, ...(o.loss ? { loss: o.loss } : {}), ...(o.classWeights ? { classWeights: o.classWeights } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
   const val = o.val;
   return {
     size: data.names.length,
