@@ -29,9 +29,24 @@ export class OnnxEngine {
     this.info = { engine: 'onnx', backend: `onnx-${options.device}`, executionProvider: options.device, threads: options.threads, runtime: options.runtime };
   }
 
-  /** The session options every session of this engine gets. */
+  /**
+   * The session options every session of this engine gets. The thread pool does not spin between
+   * parallel sections (`session.intra_op.allow_spinning` 0): a spinning pool keeps its threads busy
+   * after a run, and with the several sessions of a cascade, Clockwork or TDNet (or other jobs on a
+   * shared 2-core machine) those threads take the cores the next session needs. Measured on the
+   * 2-core machine under load (docs/BENCHMARKS.md): layer-cascade-lite at 256x256, 2 threads,
+   * 276-300 ms per image spinning against 14-25 ms not; its full mode 126-164 ms against 41-54 ms.
+   */
   get sessionOptions(): OrtSessionOptions {
-    return { executionProviders: [this.options.device], intraOpNumThreads: this.options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
+    return {
+      executionProviders: [this.options.device],
+      intraOpNumThreads: this.options.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    };
   }
 
   /** A session on the model bytes. */

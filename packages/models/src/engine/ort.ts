@@ -32,6 +32,8 @@ export interface OrtSessionOptions {
   executionMode?: 'sequential' | 'parallel';
   /** 0 verbose .. 4 fatal; the engine keeps ONNX Runtime's warnings off the command's stderr. */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /** Session config entries, nested by their dotted keys (`session.intra_op.allow_spinning`). */
+  extra?: Record<string, unknown>;
 }
 
 /** `import * as ort from 'onnxruntime-node'` (or `-web`), as far as the engine needs it. */
