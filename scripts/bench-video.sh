@@ -22,7 +22,8 @@ if [ ! -f "$W/ckpt/tdnet2-lite.safetensors" ]; then
   # 4 + 6 more. (Measured before resume restored the optimizer: a new one for the last 6.)
   $PW train --model tdnet2-lite $D --epochs 10 --lr 0.001 --seed 3 --out "$W/ckpt/tdnet2-lite.safetensors" --resume
 fi
-V="--data $W/video --backend wasm --json"
+# ENGINE=onnx runs the methods on ONNX Runtime (stage and sub-network sessions); the documented numbers are tfjs.
+V="--data $W/video --backend wasm --engine ${ENGINE:-tfjs} --json"
 FCN="--model fcn8s-lite --weights $W/ckpt/fcn8s-lite.safetensors"
 # mIoU, TC and multiply-adds on all 180 validation frames.
 $PW video --method per-frame $FCN $V > "$W/res/fcn-per-frame.json"

@@ -20,6 +20,10 @@ export interface CascadeBenchOptions {
   iterations: number;
   rounds: number;
   backend: string;
+  /** Inference engine: tfjs (the documented wasm numbers) or onnx (ONNX Runtime's stage sessions). */
+  engine: 'onnx' | 'tfjs';
+  /** ONNX Runtime threads (onnx only). */
+  threads?: number;
 }
 
 interface BenchJson {
@@ -48,7 +52,7 @@ export async function benchCascade(o: CascadeBenchOptions): Promise<BenchReport>
     // Alternate the order between rounds so no configuration always runs first or last.
     const order = round % 2 === 0 ? configs : [...configs].reverse();
     for (const c of order) {
-      const args = [cliBin, 'bench', '--model', o.model, '--weights', o.weights, '--data', o.data, '--size', `${o.size[0]}x${o.size[1]}`, '--backend', o.backend, '--iters', String(o.iterations), '--warmup', '3', '--json', ...c.args];
+      const args = [cliBin, 'bench', '--model', o.model, '--weights', o.weights, '--data', o.data, '--size', `${o.size[0]}x${o.size[1]}`, '--backend', o.backend, '--engine', o.engine, ...(o.engine === 'onnx' && o.threads ? ['--threads', String(o.threads)] : []), '--iters', String(o.iterations), '--warmup', '3', '--json', ...c.args];
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
       if (r.status !== 0) throw new Error(`pixelwise bench ${c.label} failed: ${r.stderr.trim().split('\n').pop() ?? ''}`);
       runs.set(c.label, [...(runs.get(c.label) ?? []), JSON.parse(r.stdout) as BenchJson]);

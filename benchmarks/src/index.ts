@@ -2,19 +2,22 @@
  * `pnpm bench`: runs the benchmarks and prints, for each, a Markdown table (stdout) ready for
  * docs/BENCHMARKS.md together with the command and machine. `--json` prints JSON instead.
  * Usage: node dist/index.js [--only NAME] [--iterations N] [--json]
- *        [--weights CKPT --data DIR]   (the trained layer-cascade and its data, for `cascade`)
+ *        [--weights CKPT --data DIR [--engine tfjs|onnx] [--threads N]]   (the trained layer-cascade and its data, for `cascade`)
  *        [--weights DIR]               (.pth files of make_torchvision_fixtures.py --pth, for `weights-load`)
  */
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
 import { benchCrf } from './crf.js';
+import { benchEngines } from './engines.js';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
+import { benchPredictRss } from './predict-rss.js';
 import { benchRegionConv } from './region-conv.js';
 import { benchTrainStep } from './train-step.js';
 import { benchWeightsLoad } from './weights-load.js';
+import { modelNames } from '@pixelwise/models';
 import type { BenchReport } from './report.js';
 
 // `pnpm --filter @pixelwise/benchmarks bench -- --only X` (pnpm 10) passes the `--` on.
@@ -29,6 +32,8 @@ const { values } = parseArgs({
     data: { type: 'string' },
     rhos: { type: 'string', default: '0.7,0.8,0.9,0.95,0.99' },
     rounds: { type: 'string', default: '3' },
+    engine: { type: 'string', default: 'tfjs' },
+    threads: { type: 'string' },
   },
 });
 const iterations = Number(values.iterations);
@@ -54,6 +59,8 @@ const benches: Record<string, () => Promise<BenchReport>> = {
       iterations,
       rounds: Number(values.rounds),
       backend: 'wasm',
+      engine: values.engine === 'onnx' ? 'onnx' : 'tfjs',
+      ...(values.threads ? { threads: Number(values.threads) } : {}),
     });
   },
   'weights-load': () => {
@@ -72,6 +79,17 @@ const benches: Record<string, () => Promise<BenchReport>> = {
       rounds: Math.min(iterations, 3),
     }),
   crf: () => benchCrf({ sizes: [256, 512, 768, 1024], numClasses: 21, iterations: 10, rounds: Math.min(iterations, 3), poolImages: 4, poolSize: 512, workers: 2 }),
+  engines: () =>
+    benchEngines({
+      size: [512, 512],
+      threads: [1, 2],
+      torchvision: ['fcn_resnet50', 'deeplabv3_resnet50', 'lraspp_mobilenet_v3_large'],
+      lite: modelNames('segmentation').filter((n) => n.endsWith('-lite')),
+      warmup: 2,
+      iterations: Math.min(iterations, 10),
+      slowIterations: 3,
+    }),
+  'predict-rss': () => benchPredictRss({ model: 'lraspp_mobilenet_v3_large', size: [512, 512], images: 200, threads: 2 }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };
@@ -82,8 +100,9 @@ if (values.only && !benches[values.only]) {
 const reports: BenchReport[] = [];
 for (const [name, run] of Object.entries(benches)) {
   if (values.only && values.only !== name) continue;
-  // These need files made beforehand (a trained model, large checkpoints): they run only when asked for.
-  if (!values.only && (name === 'cascade' || name === 'weights-load' || name === 'train-step')) continue;
+  // These need files made beforehand (a trained model, large checkpoints), or take most of an hour
+  // (engines: three engines on ResNet-50s): they run only when asked for.
+  if (!values.only && ['cascade', 'weights-load', 'train-step', 'engines', 'predict-rss'].includes(name)) continue;
   reports.push(await run());
 }
 if (values.json) {

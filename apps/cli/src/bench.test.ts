@@ -18,8 +18,10 @@ describe('pixelwise bench', () => {
     expect(cli('data', 'synth', '--out', 'd', '--count', '6', '--size', '48x48', '--classes', '4', '--val', '0.34', '--quiet').status).toBe(0);
     const r = cli('bench', '--model', 'hypercolumn-lite', '--size', '64x48', '--iters', '4', '--warmup', '1', '--data', 'd', '--json', '--save', '--previews', 'hc');
     expect(r.status, r.stderr).toBe(0);
-    const b = JSON.parse(r.stdout) as { fps: number; latencyMs: { mean: number; p50: number; p90: number }; gmacs: number; params: number; backend: string; size: number[]; meanIoU: number; runId: number; iterations: number };
-    expect(b).toMatchObject({ backend: 'wasm', size: [64, 48], iterations: 4 });
+    const b = JSON.parse(r.stdout) as { fps: number; latencyMs: { mean: number; p50: number; p90: number }; gmacs: number; params: number; engine: string; backend: string; threads: number; size: number[]; meanIoU: number; runId: number; iterations: number };
+    // ONNX Runtime by default (it loads here), with its execution provider and threads recorded.
+    expect(b).toMatchObject({ engine: 'onnx', backend: 'onnx-cpu', executionProvider: 'cpu', size: [64, 48], iterations: 4 });
+    expect(b.threads).toBeGreaterThanOrEqual(1);
     expect(b.latencyMs.p90).toBeGreaterThanOrEqual(b.latencyMs.p50);
     expect(b.fps).toBeCloseTo(1000 / b.latencyMs.mean, 6);
     expect(b.gmacs).toBeGreaterThan(0);
@@ -27,11 +29,16 @@ describe('pixelwise bench', () => {
     expect(b.meanIoU).toBeGreaterThanOrEqual(0);
     expect(b.meanIoU).toBeLessThanOrEqual(1);
     // The run keeps per-class IoU, the confusion matrix and the previews (no stage map: not a cascade).
-    const shown = JSON.parse(cli('runs', 'show', String(b.runId), '--json').stdout) as { perClass: unknown[]; artifacts: Array<{ kind: string }>; meanIoU: number };
+    const shown = JSON.parse(cli('runs', 'show', String(b.runId), '--json').stdout) as { perClass: unknown[]; artifacts: Array<{ kind: string }>; meanIoU: number; backend: string; extraMetrics: Record<string, number> };
     expect(shown.perClass).toHaveLength(4);
+    expect(shown).toMatchObject({ backend: 'onnx-cpu', extraMetrics: { threads: b.threads } });
     expect(shown.artifacts.map((a) => a.kind)).toEqual(['image', 'prediction', 'image', 'prediction']);
     const lb = JSON.parse(cli('leaderboard', '--format', 'json', '--sort', 'fps').stdout) as { rows: Array<{ model: string; fps: number; runId: number }> };
     expect(lb.rows).toEqual([expect.objectContaining({ model: 'hypercolumn-lite', fps: b.fps, runId: b.runId })]);
+    // The same bench on TensorFlow.js: the same mIoU (same weights, same labels up to ties), engine tfjs on wasm.
+    const t = JSON.parse(cli('bench', '--model', 'hypercolumn-lite', '--size', '64x48', '--iters', '2', '--warmup', '0', '--data', 'd', '--json', '--engine', 'tfjs').stdout) as typeof b;
+    expect(t).toMatchObject({ engine: 'tfjs', backend: 'wasm', threads: 1 });
+    expect(t.meanIoU).toBeCloseTo(b.meanIoU, 6);
   });
 
   it('layer-cascade: stage fractions, multiply-adds spent, stage-map PNGs in the legend colours, stages and artifacts saved', () => {

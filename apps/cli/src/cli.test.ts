@@ -25,8 +25,18 @@ describe('pixelwise CLI', () => {
       auto: { backend: string };
       cpu: { model: string; cores: number };
       gpu: string[];
+      engines: Array<{ engine: string; runtime: string; available: boolean; providers?: Array<{ name: string; available: boolean; reason?: string }> }>;
+      defaultEngine: string;
     };
     expect(env.node).toBe(process.version);
+    // Each engine and ONNX Runtime's execution providers: available, or why not.
+    const onnx = env.engines.find((e) => e.engine === 'onnx');
+    expect(onnx).toMatchObject({ available: true, runtime: expect.stringMatching(/^onnxruntime-node 1\./) });
+    expect(onnx?.providers?.find((p) => p.name === 'cpu')).toEqual({ name: 'cpu', available: true });
+    const webgpu = onnx?.providers?.find((p) => p.name === 'webgpu');
+    expect(webgpu?.available || (webgpu?.reason ?? '').length > 0).toBe(true);
+    expect(env.engines.find((e) => e.engine === 'tfjs')).toMatchObject({ available: true });
+    expect(env.defaultEngine).toBe('onnx');
     expect(env.tfjs['tfjs-core']).toMatch(/^4\./);
     expect(env.tfjs['tfjs-backend-wasm']).toMatch(/^4\./);
     expect(env.backends.find((b) => b.package === '@tensorflow/tfjs-backend-wasm')?.available).toBe(true);

@@ -21,9 +21,9 @@ export class CliError extends Error {
  * The packages' input errors by class name (checked by name so that this module loads no
  * package): core/io FormatError, eval LabelError, models DatasetError / WeightsMismatchError /
  * CheckpointError / ModelConfigError / OutOfMemoryError (a batch that would not fit: the message
- * says what would), db DbError.
+ * says what would) / EngineError (an engine or device asked for that cannot run here), db DbError.
  */
-const INPUT_ERRORS = new Set(['CliError', 'FormatError', 'LabelError', 'DatasetError', 'WeightsMismatchError', 'CheckpointError', 'ModelConfigError', 'OutOfMemoryError', 'DbError']);
+const INPUT_ERRORS = new Set(['CliError', 'FormatError', 'LabelError', 'DatasetError', 'WeightsMismatchError', 'CheckpointError', 'ModelConfigError', 'OutOfMemoryError', 'EngineError', 'DbError']);
 
 /** Database problems that are the environment's, not the input's (a server down, a failed query). */
 const DB_ENVIRONMENT = new Set(['unreachable', 'migration', 'query']);

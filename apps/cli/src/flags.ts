@@ -142,6 +142,15 @@ export function backendFlag() {
   return flag.choice('TensorFlow.js backend', CLI_BACKENDS, { default: 'auto' });
 }
 
+/** `--engine`, `--threads`, `--device`: which inference engine runs the model, and how. */
+export function engineFlags() {
+  return {
+    engine: flag.choice('inference engine: onnx (ONNX Runtime) or tfjs (TensorFlow.js); default onnx when onnxruntime-node loads, else tfjs', ['onnx', 'tfjs']),
+    threads: flag.int('ONNX Runtime intra-op threads (default: the logical CPUs)', 1, 1024),
+    device: flag.choice('ONNX Runtime execution provider: cpu, or webgpu (fails when there is no adapter; no fallback to the CPU)', ['cpu', 'webgpu'], { default: 'cpu' }),
+  };
+}
+
 /**
  * A command: its flags (one table) and an action on the parsed values. `run` receives the
  * commander command too (e.g. to ask where a value came from).

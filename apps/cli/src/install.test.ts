@@ -10,7 +10,9 @@
  * - `@pixelwise/db` saves and lists a run in a fresh SQLite file;
  * - `pixelwise`, installed globally into a temporary prefix, runs its README's command lines
  *   (--help, data synth, train, predict, eval --save, leaderboard) and serves the dashboard from
- *   the @pixelwise/dashboard package it depends on, reading the same database.
+ *   the @pixelwise/dashboard package it depends on, reading the same database; without
+ *   onnxruntime-node (an optional peer it does not ship) predict falls back to TensorFlow.js and
+ *   prints why.
  * Tarball sizes and install times go to $PIXELWISE_INSTALL_REPORT when set (docs/BENCHMARKS.md).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -213,6 +215,11 @@ describe('npm install of the packed packages', () => {
     expect(outputs[0]).toMatch(/Usage: pixelwise/);
     const board = outputs[outputs.length - 1]!;
     expect(board).toMatch(/fcn8s-lite/);
+    // onnxruntime-node is an optional peer, not shipped: predict runs on TensorFlow.js and says why.
+    const predict = lines.find((l) => l.startsWith('pixelwise predict '))!.split(/\s+/).slice(1);
+    predict[predict.indexOf('--out') + 1] = 'pred-fallback';
+    const { stderr: predictErr } = await execFileP(bin, predict, { cwd: home, env, encoding: 'utf8' });
+    expect(predictErr).toMatch(/engine tfjs \(wasm\): onnxruntime-node not installed/);
 
     // The dashboard from the @pixelwise/dashboard package, on the same database.
     const port = 20000 + Math.floor(Math.random() * 20000);

@@ -1,11 +1,13 @@
 /**
  * `pixelwise predict --logits` against torchvision: weights with torchvision's own key names
  * (hash-generated exactly as scripts/make_torchvision_fixtures.py does) are loaded by the CLI,
- * and the written float32 [C,H,W] logits equal torchvision 0.14's eval-mode `out` within 1e-3.
- * The small LR-ASPP model runs here every time; the ResNet-50 ones run in @pixelwise/models.
+ * and the written float32 [C,H,W] logits equal torchvision 0.14's eval-mode `out` within 1e-3 on
+ * both engines (`--engine onnx`, ONNX Runtime; `--engine tfjs`, TensorFlow.js). The small LR-ASPP
+ * model runs here every time; the ResNet-50 ones run in @pixelwise/models. Engine choices that
+ * cannot run (WebGPU without an adapter, threads on TensorFlow.js) fail with one line.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +54,15 @@ describe('pixelwise predict', () => {
     const weights = torchvisionWeights('lraspp_mobilenet_v3_large');
     mkdirSync(join(dir, 'in'), { recursive: true });
     copyFileSync(join(fixtures, 'input.png'), join(dir, 'in', 'input.png'));
-    const r = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', 'in', '--out', 'out', '--logits', '--quiet');
-    expect(r.status, r.stderr).toBe(0);
+    for (const engine of ['onnx', 'tfjs']) {
+      const r = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', 'in', '--out', `out-${engine}`, '--logits', '--quiet', '--engine', engine);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(engine === 'onnx' ? /engine onnx \(onnxruntime-node [\d.]+, cpu execution provider, \d+ threads?\)/ : /engine tfjs \(wasm\)/);
+      expect(logitsError(`out-${engine}`, 'lraspp_mobilenet_v3_large')).toBeLessThan(1e-3);
+    }
+    // The default engine is ONNX Runtime when it loads.
+    const r = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', 'in', '--out', 'out', '--logits', '--quiet', '--threads', '2');
+    expect(r.stderr).toMatch(/engine onnx .*2 threads/);
     expect(logitsError('out', 'lraspp_mobilenet_v3_large')).toBeLessThan(1e-3);
     // The same weights as torch.save wrote them (zip format; scripts/make_torchvision_fixtures.py --pth).
     const pth = cli('predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', join(fixtures, 'lraspp_mobilenet_v3_large.pth'), '--input', 'in', '--out', 'out-pth', '--logits', '--quiet');
@@ -78,5 +87,24 @@ describe('pixelwise predict', () => {
     const unknown = cli('predict', '--model', 'fcn4s', '--weights', weights, '--input', gray, '--out', 'o4');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/^pixelwise: --model: unknown model 'fcn4s'; valid models: fcn32s, /);
+  });
+
+  it('engine choices that cannot run: one line, exit 2, nothing written', () => {
+    const weights = join(dir, 'lraspp_mobilenet_v3_large.safetensors');
+    const args = ['predict', '--model', 'lraspp_mobilenet_v3_large', '--weights', weights, '--input', 'in', '--out', 'o5'];
+    const threads = cli(...args, '--engine', 'tfjs', '--threads', '2');
+    expect(threads.status).toBe(2);
+    expect(threads.stderr.trim()).toBe("pixelwise: --threads applies to --engine onnx; TensorFlow.js's wasm backend runs one thread in Node");
+    const tfjsGpu = cli(...args, '--engine', 'tfjs', '--device', 'webgpu');
+    expect(tfjsGpu.stderr.trim().split('\n')).toHaveLength(1);
+    expect(tfjsGpu.stderr).toMatch(/--device webgpu runs on --engine onnx/);
+    const gpu = cli(...args, '--device', 'webgpu');
+    if (gpu.status !== 0) {
+      // No WebGPU adapter here (CI): say so, do not fall back to the CPU.
+      expect(gpu.status).toBe(2);
+      expect(gpu.stderr.trim().split('\n')).toHaveLength(1);
+      expect(gpu.stderr).toMatch(/^pixelwise: --device webgpu: ONNX Runtime's WebGPU execution provider cannot run here \(.+\); it needs a GPU with a Vulkan driver/);
+      expect(existsSync(join(dir, 'o5'))).toBe(false);
+    }
   });
 });

@@ -13,8 +13,8 @@ type Register = (program: Command) => void;
 interface CommandSpec {
   name: string;
   summary: string;
-  /** Loads the module that defines the command's flags and action. */
-  load: () => Promise<Register>;
+  /** Loads the module that defines the command's flags and action (some choose by the arguments). */
+  load: (args: readonly string[]) => Promise<Register>;
 }
 
 /** Every command of the design, in help order. */
@@ -36,7 +36,12 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },
   { name: 'compare', summary: 'compare two runs as a pull-request comment', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
   { name: 'weights', summary: 'convert PyTorch checkpoints (.pth) to safetensors (weights convert IN OUT)', load: async () => (await import('./commands/weights.js')).registerWeights },
-  { name: 'export', summary: 'export runs as CSV or JSON', load: async () => (await import('./commands/export.js')).registerExportCommand },
+  {
+    name: 'export',
+    summary: 'export runs as CSV or JSON; with --model, a model as ONNX (--model NAME --size WxH --out FILE.onnx)',
+    // One name, two exports: a model (--model) or the saved runs.
+    load: async (args) => (args.includes('--model') ? (await import('./commands/export-onnx.js')).registerExportOnnx : (await import('./commands/export.js')).registerExportCommand),
+  },
   { name: 'db', summary: 'database maintenance (db migrate)', load: async () => (await import('./commands/db.js')).registerDbCommands },
   { name: 'dashboard', summary: 'serve the dashboard: leaderboard, runs, stage views, compare (--port P)', load: async () => (await import('./commands/dashboard.js')).registerDashboard },
 ];
@@ -61,10 +66,10 @@ export function buildProgram(argv: string[]): Command {
       .allowExcessArguments();
     cmd.action(async () => {
       // Re-parse this command's arguments with its full definition.
-      const register = await spec.load();
+      const at = argv.indexOf(spec.name);
+      const register = await spec.load(argv.slice(at + 1));
       const full = baseProgram();
       register(full);
-      const at = argv.indexOf(spec.name);
       await full.parseAsync([spec.name, ...argv.slice(at + 1)], { from: 'user' });
     });
   }

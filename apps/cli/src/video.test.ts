@@ -23,6 +23,9 @@ function makeData(): void {
 
 interface VideoJson {
   method: string;
+  engine: string;
+  backend: string;
+  threads: number;
   schedule?: string;
   frames: number;
   meanIoU: number;
@@ -68,6 +71,11 @@ describe('pixelwise video', () => {
     const fusion = p.gmacsPerFrame - stageGmacs.reduce((a, b) => a + b, 0);
     expect(c.gmacsPerFrame).toBeCloseTo(fusion + (stageGmacs[0] ?? 0) + 0.5 * (stageGmacs[1] ?? 0) + 0.25 * (stageGmacs[2] ?? 0), 9);
     expect(c.macsFractionOfPerFrame).toBeCloseTo(c.gmacsPerFrame / p.gmacsPerFrame, 9);
+    // ONNX Runtime ran the stage sessions (the default engine here); TensorFlow.js gives the same mIoU and record.
+    expect(c).toMatchObject({ engine: 'onnx', backend: 'onnx-cpu' });
+    const t = JSON.parse(cli('video', '--method', 'clockwork', '--schedule', 'fixed', ...base, '--engine', 'tfjs').stdout) as VideoJson;
+    expect(t).toMatchObject({ engine: 'tfjs', backend: 'wasm', threads: 1, units: c.units });
+    expect(t.meanIoU).toBeCloseTo(c.meanIoU, 9);
     // The baseline (per-frame, same weights, same frames, alternating) scores what per-frame scored.
     expect(c.baseline).toMatchObject({ model: 'fcn8s-lite', meanIoU: p.meanIoU, gmacsPerFrame: p.gmacsPerFrame });
     expect(c.msRatioToBaseline).toBeCloseTo(c.msPerFrame / (c.baseline?.msPerFrame ?? NaN), 9);

@@ -1,4 +1,4 @@
-export type OnnxArray = Float32Array | Int32Array | BigInt64Array;
+export type OnnxArray = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 export interface OnnxTensor {
   data: OnnxArray;
   dims: number[];
@@ -24,7 +24,7 @@ export interface OnnxSummary {
   initializers: Array<{ name: string; dataType: number; dims: number[]; values: number[] }>;
 }
 export function checkOnnx(bytes: Uint8Array, options?: { fullCheck?: boolean }): void;
-export function describeOnnx(bytes: Uint8Array): OnnxSummary;
+export function describeOnnx(bytes: Uint8Array, options?: { values?: boolean }): OnnxSummary;
 export function runOnnx(bytes: Uint8Array, feeds: Record<string, OnnxTensor>, options?: { optimization?: 'disabled' | 'basic' | 'extended' | 'all' }): Promise<Record<string, OnnxTensor>>;
 export function relativeError(actual: ArrayLike<number | bigint>, expected: ArrayLike<number | bigint>): number;
 export function toOnnxLayout<T extends ArrayLike<number> | OnnxArray>(data: T, dims: readonly number[]): { data: T; dims: number[] };

@@ -46,8 +46,11 @@ export function checkOnnx(bytes, { fullCheck = true } = {}) {
   withModelFile(bytes, `import sys, onnx\nonnx.checker.check_model(onnx.load(sys.argv[1]), full_check=${fullCheck ? 'True' : 'False'})`);
 }
 
-/** What the onnx package reads from the bytes: versions, opsets, metadata, inputs, outputs, nodes, initializers. */
-export function describeOnnx(bytes) {
+/**
+ * What the onnx package reads from the bytes: versions, opsets, metadata, inputs, outputs, nodes,
+ * initializers; `values: false` leaves the initializers' values out (large models).
+ */
+export function describeOnnx(bytes, { values = true } = {}) {
   const code = `
 import sys, json, onnx
 from onnx import numpy_helper
@@ -70,14 +73,14 @@ print(json.dumps({
   'inputs': [value(v) for v in m.graph.input], 'outputs': [value(v) for v in m.graph.output],
   'valueInfo': [value(v) for v in m.graph.value_info],
   'nodes': [{'op': n.op_type, 'name': n.name, 'inputs': list(n.input), 'outputs': list(n.output), 'attributes': [attr(a) for a in n.attribute]} for n in m.graph.node],
-  'initializers': [{'name': t.name, 'dataType': t.data_type, 'dims': list(t.dims), 'values': numpy_helper.to_array(t).ravel().tolist()} for t in m.graph.initializer],
+  'initializers': [{'name': t.name, 'dataType': t.data_type, 'dims': list(t.dims), 'values': numpy_helper.to_array(t).ravel().tolist() if ${values ? 'True' : 'False'} else []} for t in m.graph.initializer],
 }))`;
   return JSON.parse(withModelFile(bytes, code));
 }
 
 /**
  * Runs the model once with ONNX Runtime (CPU, one thread, graph optimisation 'all' as deployed).
- * `feeds` maps input names to `{ data, dims }` (Float32Array, Int32Array or BigInt64Array);
+ * `feeds` maps input names to `{ data, dims }` (Float32Array, Int32Array, BigInt64Array or Uint8Array);
  * returns every output as `{ data, dims }`.
  */
 export async function runOnnx(bytes, feeds, { optimization = 'all' } = {}) {
@@ -86,7 +89,7 @@ export async function runOnnx(bytes, feeds, { optimization = 'all' } = {}) {
   try {
     const inputs = {};
     for (const [name, { data, dims }] of Object.entries(feeds)) {
-      const type = data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'int64';
+      const type = data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'uint8' : 'int64';
       inputs[name] = new ort.Tensor(type, data, dims);
     }
     const results = await session.run(inputs);

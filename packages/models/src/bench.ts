@@ -1,13 +1,13 @@
 /**
- * Benchmarking a segmentor: latency percentiles of its forward pass (read-back included) over
- * given inputs, and — for staged models — what the passes measured (stage fractions, multiply-adds
+ * Benchmarking a segmenter on any engine: latency percentiles of its forward pass (read-back
+ * included) over given inputs, and — for staged models — what the passes measured (stage fractions, multiply-adds
  * spent), pooled over many forwards. `pixelwise bench` is this plus printing.
  */
 import { tf } from '@pixelwise/core';
-import type { Tensor4D } from '@pixelwise/core';
 import { measure, type LatencyStats } from '@pixelwise/eval';
 import { resizeBilinear } from './data/augment.js';
-import type { Segmentor, StageStats } from './segmentors/segmentor.js';
+import type { ImageSegmenter, RgbBatch } from './engine/segmenter.js';
+import type { StageStats } from './segmentors/segmentor.js';
 import type { SampleSource } from './train/batches.js';
 
 /**
@@ -58,26 +58,20 @@ export interface BenchmarkResult {
 }
 
 /**
- * Times `model.forward` (evaluation mode, the scores read back) on `inputs` in turn: `warmup`
- * untimed passes, then `iterations` timed ones.
+ * Times `segmenter.run` (evaluation mode, uint8 RGB in, the labels read back; the scores are
+ * computed for the argmax but not copied out) on `batches` in turn: `warmup` untimed passes, then
+ * `iterations` timed ones. The same measurement on every engine: TensorFlow.js includes the upload
+ * and normalisation, ONNX Runtime has them in its graph.
  */
-export async function benchmark(model: Segmentor, inputs: readonly Tensor4D[], o: { warmup: number; iterations: number; onIteration?: (i: number) => void }): Promise<BenchmarkResult> {
-  if (inputs.length === 0) throw new Error('benchmark: no inputs');
+export async function benchmark(segmenter: ImageSegmenter, batches: readonly RgbBatch[], o: { warmup: number; iterations: number; onIteration?: (i: number) => void }): Promise<BenchmarkResult> {
+  if (batches.length === 0) throw new Error('benchmark: no inputs');
   const stages = new StageAccumulator();
   let call = 0;
   const latency = await measure(
-    () => {
-      const x = inputs[call++ % inputs.length] as Tensor4D;
-      let stats: StageStats | undefined;
-      // Return the tensor from tidy and read it outside: tidy would walk a returned typed array.
-      const out = tf.tidy(() => {
-        const r = model.forward(x);
-        stats = r.stats;
-        return r.out;
-      });
-      out.dataSync();
-      out.dispose();
-      if (stats) stages.add(stats, x.shape[0] * x.shape[1] * x.shape[2]);
+    async () => {
+      const b = batches[call++ % batches.length] as RgbBatch;
+      const { stats } = await segmenter.run(b);
+      if (stats) stages.add(stats, b.shape[0] * b.shape[1] * b.shape[2]);
     },
     { warmup: o.warmup, iterations: o.iterations, ...(o.onIteration ? { onIteration: o.onIteration } : {}) },
   );
@@ -85,14 +79,15 @@ export async function benchmark(model: Segmentor, inputs: readonly Tensor4D[], o
 }
 
 /**
- * Normalised inputs `[batch, H, W, 3]` for {@link benchmark}: up to `count` batches of the
+ * uint8 RGB batches `[batch, H, W, 3]` for {@link benchmark}: up to `count` batches of the
  * source's images resized to `[H, W]` (a cascade's cost depends on the content), or one batch of
- * uniform noise without a source.
+ * seeded noise without a source.
  */
-export async function benchmarkInputs(model: Segmentor, size: [number, number], batch: number, source?: SampleSource, count = 8): Promise<Tensor4D[]> {
+export async function benchmarkInputs(size: [number, number], batch: number, source?: SampleSource, count = 8): Promise<RgbBatch[]> {
   const [h, w] = size;
-  if (!source) return [tf.tidy(() => model.normalize(tf.randomUniform([batch, h, w, 3], 0, 255) as Tensor4D))];
-  const out: Tensor4D[] = [];
+  const shape = [batch, h, w] as const;
+  if (!source) return [{ data: Uint8Array.from(tf.tidy(() => tf.randomUniform([batch * h * w * 3], 0, 256, 'int32', 1).dataSync())), shape }];
+  const out: RgbBatch[] = [];
   let next = 0;
   for (let b = 0; b < Math.max(1, count); b++) {
     const flat = new Uint8Array(batch * w * h * 3);
@@ -100,7 +95,7 @@ export async function benchmarkInputs(model: Segmentor, size: [number, number], 
       const s = await source.read(next++ % source.names.length);
       flat.set(s.image.width === w && s.image.height === h ? s.image.data : resizeBilinear(s.image, w, h).data, k * w * h * 3);
     }
-    out.push(tf.tidy(() => model.normalize(tf.tensor4d(flat, [batch, h, w, 3], 'int32'))));
+    out.push({ data: flat, shape });
     if (next >= source.names.length && b + 1 >= Math.ceil(source.names.length / batch)) break;
   }
   return out;

@@ -2,8 +2,10 @@
  * The package's main entry in a real browser: @pixelwise/models (with @pixelwise/core and
  * TensorFlow.js) bundled for the browser by esbuild — no Node built-ins may be reachable — loaded
  * by Debian's Chromium (installed by scripts/ensure-chromium.sh) through playwright-core, where it
- * builds fcn8s-lite and segments a synthetic image on the wasm backend, and writes an ONNX file
- * (a ResNet-18 backbone) that the onnx checker accepts and ONNX Runtime runs.
+ * builds fcn8s-lite and segments a synthetic image on the wasm backend, writes an ONNX file
+ * (a ResNet-18 backbone) that the onnx checker accepts and ONNX Runtime runs, and runs a model on
+ * onnxruntime-web (wasm, one thread) through the same engine code as Node (`OnnxEngine` with the
+ * page's `ort`), equal to its TensorFlow.js forward there.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +28,29 @@ let url = '';
 
 const ENTRY = `
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as ort from 'onnxruntime-web';
 import { setBackend, tf } from '@pixelwise/core';
-import { buildOnnxGraph, createModel, generateScene, ResNet } from '@pixelwise/models';
+import { buildOnnxGraph, createModel, generateScene, OnnxEngine, onnxSegmenter, ResNet, TfjsSegmenter } from '@pixelwise/models';
 setWasmPaths('/');
+ort.env.wasm.wasmPaths = '/';
+ort.env.wasm.numThreads = 1;
+window.onnxWeb = async () => {
+  await setBackend('wasm');
+  const model = createModel('lraspp_mobilenet_v3_large', { numClasses: 4, width: 0.25 });
+  const engine = new OnnxEngine(ort, { device: 'cpu', threads: 1, runtime: 'onnxruntime-web ' + ort.env.versions.web });
+  const segmenter = onnxSegmenter(engine, { model, name: 'lraspp_mobilenet_v3_large', options: { numClasses: 4 } });
+  const scene = generateScene({ width: 64, height: 48, classes: 4, seed: 5 });
+  const batch = { data: Uint8Array.from(scene.image), shape: [1, 48, 64] };
+  const a = await segmenter.run(batch, { scores: true });
+  const b = await new TfjsSegmenter(model).run(batch, { scores: true });
+  let diff = 0;
+  let scale = 0;
+  b.scores.forEach((v, i) => { diff = Math.max(diff, Math.abs(v - a.scores[i])); scale = Math.max(scale, Math.abs(v)); });
+  const agree = a.labels.filter((v, i) => v === b.labels[i]).length / a.labels.length;
+  await segmenter.dispose();
+  model.dispose();
+  return { runtime: engine.info.runtime, backend: engine.info.backend, relative: diff / scale, scale, agree, classes: new Set(a.labels).size };
+};
 window.segment = async () => {
   const choice = await setBackend('wasm');
   const scene = generateScene({ width: 64, height: 48, classes: 4, seed: 5 });
@@ -59,8 +81,11 @@ beforeAll(async () => {
   await build({ entryPoints: [join(root, 'entry.js')], bundle: true, format: 'esm', platform: 'browser', outfile: join(root, 'bundle.js'), nodePaths: [join(pkgDir, 'node_modules')], alias: { '@pixelwise/models': join(pkgDir, 'dist', 'index.js') }, logLevel: 'error' });
   const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   for (const f of readdirSync(join(wasmDir, 'dist'))) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, 'dist', f), join(root, f));
+  // onnxruntime-web's wasm build (one thread: no cross-origin isolation needed) and its loader.
+  const ortDir = join(dirname(createRequire(join(pkgDir, 'package.json')).resolve('onnxruntime-web')), '..', 'dist');
+  for (const f of readdirSync(ortDir)) if (/^ort-wasm-simd-threaded(\.jsep)?\.(wasm|mjs)$/.test(f)) copyFileSync(join(ortDir, f), join(root, f));
   writeFileSync(join(root, 'index.html'), '<!doctype html><html><body><script type="module" src="/bundle.js"></script></body></html>');
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
   server = createServer((req, res) => {
     const name = (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '').split('?')[0]?.slice(1) ?? '';
     try {
@@ -121,5 +146,17 @@ describe('@pixelwise/models in Chromium', () => {
     const { out } = await runOnnx(bytes, { input: { data: new Float32Array(3 * 32 * 32).fill(0.5), dims: [1, 3, 32, 32] } });
     expect(out?.dims).toEqual([1, 64, 1, 1]);
     expect(Array.from(out?.data ?? [], Number).every(Number.isFinite)).toBe(true);
+  });
+
+  it('runs a model on onnxruntime-web (wasm) with the engine code Node uses, equal to TensorFlow.js', async () => {
+    const { page, errors } = await openPage();
+    const r = (await page.evaluate('window.onnxWeb()')) as { runtime: string; backend: string; relative: number; scale: number; agree: number; classes: number };
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(r.runtime).toMatch(/^onnxruntime-web 1\./);
+    expect(r.backend).toBe('onnx-cpu');
+    expect(r.scale).toBeGreaterThan(0);
+    expect(r.relative).toBeLessThan(1e-4);
+    expect(r.agree).toBeGreaterThan(0.99);
   });
 });

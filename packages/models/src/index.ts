@@ -29,7 +29,7 @@ export { EncoderDecoder } from './segmentors/encoder-decoder.js';
 export type { EncoderDecoderParts, Neck } from './segmentors/encoder-decoder.js';
 export { TorchvisionResNetSegmentor, LRASPPMobileNetV3 } from './segmentors/torchvision.js';
 export type { TorchvisionOptions } from './segmentors/torchvision.js';
-export { FCN, FCN_STAGES } from './segmentors/fcn.js';
+export { FCN, FCN_STAGES, fcnUpsampleMatrix } from './segmentors/fcn.js';
 export type { FcnOptions, FcnStageIndex, FcnStride } from './segmentors/fcn.js';
 export { DeconvNet, SegNet } from './segmentors/segnet-deconvnet.js';
 export type { SegNetOptions } from './segmentors/segnet-deconvnet.js';
@@ -39,12 +39,14 @@ export { PSPNet } from './segmentors/pspnet.js';
 export type { PSPNetOptions } from './segmentors/pspnet.js';
 export { Hypercolumn } from './segmentors/hypercolumn.js';
 export type { HypercolumnOptions } from './segmentors/hypercolumn.js';
-export { LayerCascade, cascadeExits, stageMapToRgb, STAGE_COLORS } from './segmentors/layer-cascade.js';
+export { LayerCascade, cascadeExits, cascadeStats, stageMapToRgb, STAGE_COLORS } from './segmentors/layer-cascade.js';
+export { CascadeStage, RegionBlock } from './segmentors/region-block.js';
+export type { OnnxRegion } from './segmentors/region-block.js';
 export type { CascadeMode, CascadeStats, LayerCascadeOptions } from './segmentors/layer-cascade.js';
 export { TDNet } from './segmentors/tdnet.js';
 export type { TDNetEncoding, TDNetOptions } from './segmentors/tdnet.js';
-export { attend, attentionMacs, pooledGrid, propagateAttention } from './segmentors/attention-propagation.js';
-export type { AttentionEncoding } from './segmentors/attention-propagation.js';
+export { attend, attentionMacs, pooledGrid, propagateAttention, propagateAttentionToOnnx } from './segmentors/attention-propagation.js';
+export type { AttentionEncoding, OnnxAttentionEncoding } from './segmentors/attention-propagation.js';
 
 // Flow
 export { FlowNetS, FLOWNET_STRIDE, stackFrames } from './flow/flownets.js';
@@ -82,6 +84,19 @@ export { upsampleTo } from './layers/resize.js';
 // ONNX export
 export { buildOnnxGraph } from './onnx/export.js';
 export type { OnnxGraphOptions } from './onnx/export.js';
+export { exportOnnx, ONNX_METADATA_KEYS } from './onnx/model-export.js';
+export type { ExportOnnxOptions, OnnxModelMetadata } from './onnx/model-export.js';
+
+// Inference engines (ONNX Runtime's module is handed in: onnxruntime-node or onnxruntime-web)
+export { checkBatch, predictBatch, TfjsSegmenter } from './engine/segmenter.js';
+export type { BatchPrediction, EngineInfo, EngineName, ImageSegmenter, RgbBatch } from './engine/segmenter.js';
+export { OnnxEngine, SessionCache } from './engine/onnx-engine.js';
+export type { OnnxDevice, OnnxEngineOptions } from './engine/onnx-engine.js';
+export { OnnxSegmenter, onnxSegmenter } from './engine/onnx-segmenter.js';
+export type { ModelForExport } from './engine/onnx-segmenter.js';
+export { OnnxCascade } from './engine/onnx-cascade.js';
+export { channelArgmax, labelsOf, tensorData } from './engine/ort.js';
+export type { OrtData, OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtTensorType } from './engine/ort.js';
 
 // Losses and training
 export { crossEntropy } from './losses/cross-entropy.js';
@@ -95,7 +110,7 @@ export type { EpochRecord, FitConfig, FitHooks, Objective, OptimizerConfig, Samp
 export { checkMemory, memoryInUse, OutOfMemoryError, WASM_HEAP_LIMIT } from './train/memory.js';
 export { evaluate, segmentationTask, train } from './train/segmentation.js';
 export type { EvaluateOptions, SegmentationTrainOptions } from './train/segmentation.js';
-export { stackBatch, loadBatch, shuffled, toUint8Rgb } from './train/batches.js';
+export { stackBatch, loadBatch, rgbTensor, shuffled, toUint8Rgb } from './train/batches.js';
 export type { SampleSource } from './train/batches.js';
 
 // The TensorFlow.js-free data side the model code uses (all of it: `@pixelwise/models/data`).

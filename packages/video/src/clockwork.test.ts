@@ -42,13 +42,14 @@ describe('Clockwork on fcn8s-lite (wasm)', () => {
     model.dispose();
   });
 
-  /** Runs a schedule over the video; returns per-frame labels (kept), ran lists, macs, changed fractions. */
-  function runSchedule(o: ClockworkScheduleOptions) {
+  /** Runs a schedule over the video; returns per-frame labels (kept tensors), ran lists, macs, changed fractions. */
+  async function runSchedule(o: ClockworkScheduleOptions) {
     const cw = new Clockwork(model, o, macs);
-    const out = video.map((f) => {
-      const r = cw.step(f);
-      return { ...r, changed: cw.lastChangedFraction };
-    });
+    const out: Array<{ labels: Tensor2D; ran: string[]; macs: number; changed: number | undefined }> = [];
+    for (const f of video) {
+      const r = await cw.step(f);
+      out.push({ ...r, labels: r.labels as Tensor2D, changed: cw.lastChangedFraction });
+    }
     cw.reset();
     return out;
   }
@@ -58,8 +59,8 @@ describe('Clockwork on fcn8s-lite (wasm)', () => {
     expect(macs.stages[0] + macs.stages[1] + macs.stages[2] + macs.fusion).toBe(macs.full);
   });
 
-  it('all stages every frame (fixed periods 1,1,1) equals per-frame inference', () => {
-    const res = runSchedule({ schedule: 'fixed', periods: [1, 1, 1] });
+  it('all stages every frame (fixed periods 1,1,1) equals per-frame inference', async () => {
+    const res = await runSchedule({ schedule: 'fixed', periods: [1, 1, 1] });
     res.forEach((r, t) => {
       const ref = tf.tidy(() => tf.squeeze(model.predict(video[t] as Tensor4D), [0]));
       expect(same(r.labels, ref)).toBe(true);
@@ -69,7 +70,7 @@ describe('Clockwork on fcn8s-lite (wasm)', () => {
     });
   });
 
-  it('fixed and pipelined frames equal a hand-written fusion of fresh and cached stage outputs', () => {
+  it('fixed and pipelined frames equal a hand-written fusion of fresh and cached stage outputs', async () => {
     const f0 = video[0] as Tensor4D;
     const f1 = video[1] as Tensor4D;
     const [fixedRef, pipeRef] = tf.tidy(() => {
@@ -87,8 +88,8 @@ describe('Clockwork on fcn8s-lite (wasm)', () => {
       const pipe = label([s(0, p3b), s(1, model.stageFeatures(1, p3a)), s(2, model.stageFeatures(2, p4a))]);
       return [fixed, pipe];
     });
-    const fixed = runSchedule({ schedule: 'fixed' });
-    const pipe = runSchedule({ schedule: 'pipelined' });
+    const fixed = await runSchedule({ schedule: 'fixed' });
+    const pipe = await runSchedule({ schedule: 'pipelined' });
     expect(same(fixed[1]?.labels as Tensor2D, fixedRef)).toBe(true);
     expect(same(pipe[1]?.labels as Tensor2D, pipeRef)).toBe(true);
     tf.dispose([fixedRef, pipeRef, ...fixed.map((r) => r.labels), ...pipe.map((r) => r.labels)]);
@@ -96,9 +97,9 @@ describe('Clockwork on fcn8s-lite (wasm)', () => {
 
   it.each<ClockworkScheduleOptions>([{ schedule: 'fixed' }, { schedule: 'alternating' }, { schedule: 'pipelined' }, { schedule: 'adaptive', threshold: 0.005 }])(
     '$schedule: the record follows the schedule, multiply-adds follow the record, no tensor leaks over 20 frames',
-    (o) => {
+    async (o) => {
       const before = tf.memory().numTensors;
-      const res = runSchedule(o);
+      const res = await runSchedule(o);
       res.forEach((r, t) => {
         const expected = scheduledStages(o, t, 3, t > 0 ? r.changed : undefined);
         expect(r.ran).toEqual(['stage1', 'stage2', 'stage3'].filter((_, k) => expected[k]));
@@ -116,10 +117,10 @@ describe('Clockwork on fcn8s-lite (wasm)', () => {
     },
   );
 
-  it('adaptive extremes: threshold 1 never updates after frame 0; threshold 0 updates whenever a label changed', () => {
-    const never = runSchedule({ schedule: 'adaptive', threshold: 1 });
+  it('adaptive extremes: threshold 1 never updates after frame 0; threshold 0 updates whenever a label changed', async () => {
+    const never = await runSchedule({ schedule: 'adaptive', threshold: 1 });
     expect(never.map((r) => r.ran.length)).toEqual([3, ...Array.from({ length: 19 }, () => 1)]);
-    const always = runSchedule({ schedule: 'adaptive', threshold: 0 });
+    const always = await runSchedule({ schedule: 'adaptive', threshold: 0 });
     always.slice(1).forEach((r) => expect(r.ran.length).toBe((r.changed ?? 0) > 0 ? 3 : 1));
     tf.dispose([...never, ...always].map((r) => r.labels));
   });

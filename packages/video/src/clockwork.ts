@@ -7,7 +7,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor2D, Tensor4D } from '@pixelwise/core';
-import { FCN, FCN_STAGES, modelComplexity, type FcnStageIndex, type ModelOptions } from '@pixelwise/models';
+import { FCN, FCN_STAGES, modelComplexity, type FcnStageIndex, type ModelOptions, type RgbBatch } from '@pixelwise/models';
 import { changedFraction, checkSchedule, readsPreviousFrame, scheduledStages, type ClockworkScheduleOptions } from './clockwork-schedule.js';
 import { frameMacs, ranUnits, type FrameOutput, type VideoSegmenter } from './video-segmenter.js';
 
@@ -41,32 +41,67 @@ export function clockworkStageMacs(model: string, options: ModelOptions, size: [
   return { stages: [a, b - a, d - b], fusion: full - d, full };
 }
 
-export class Clockwork implements VideoSegmenter {
+/**
+ * How a Clockwork runs the stages of FCN-8s: on TensorFlow.js tensors (`tfjsClockworkStages`) or
+ * ONNX Runtime sessions (`onnxClockworkStages`, one per stage, plus the fusion). Values of type
+ * `T` (features, score maps, the frame) are kept until `release`.
+ */
+export interface ClockworkStages<T> {
+  /** The frame as stage 1 reads it. */
+  input(rgb: Tensor4D, frame?: RgbBatch): T | Promise<T>;
+  /** Stage `k` on its input: its output features and its score map. */
+  run(k: FcnStageIndex, input: T): { features: T; score: T } | Promise<{ features: T; score: T }>;
+  /** The argmax labels of a score map (stage 1's, for the adaptive clock). */
+  labels(score: T): Int32Array | Promise<Int32Array>;
+  /** Skip fusion of the latest score map of each stage (fine to coarse): the frame's labels `[H, W]`. */
+  fuse(scores: readonly T[], input: T): Tensor2D | Int32Array | Promise<Tensor2D | Int32Array>;
+  release(values: readonly T[]): void;
+}
+
+/** FCN-8s's stages on TensorFlow.js. */
+export function tfjsClockworkStages(model: FCN): ClockworkStages<Tensor4D> {
+  if (model.stride !== 8) throw new Error(`clockwork needs FCN-8s (three score maps to fuse), got FCN-${model.stride}s`);
+  return {
+    input: (rgb) => model.normalize(rgb),
+    run: (k, input) => tf.tidy(() => {
+      const features = model.stageFeatures(k, input);
+      return { features, score: model.stageScore(k, features) as Tensor4D };
+    }),
+    labels: (score) => tf.tidy(() => new Int32Array(tf.argMax(score, 3).dataSync())),
+    fuse: (scores, x) => tf.tidy(() => tf.squeeze(tf.argMax(model.fuseScores(scores, x), 3), [0]) as Tensor2D),
+    release: (values) => tf.dispose([...values]),
+  };
+}
+
+export class Clockwork<T = Tensor4D> implements VideoSegmenter {
   readonly units = CLOCKWORK_UNITS;
   readonly unitMacs: readonly number[];
   readonly sharedMacs: number;
+  private readonly stages: ClockworkStages<T>;
   /** Latest output of each stage (features) and its score map. */
-  private features: Array<Tensor4D | undefined> = [undefined, undefined, undefined];
-  private scores: Array<Tensor4D | undefined> = [undefined, undefined, undefined];
+  private features: Array<T | undefined> = [undefined, undefined, undefined];
+  private scores: Array<T | undefined> = [undefined, undefined, undefined];
   /** Adaptive clock: stage-1 labels at the last update of the deep stages. */
   private reference?: Int32Array;
   private t = 0;
   /** Fraction of changed stage-1 labels on the last frame (adaptive schedule), for records. */
   lastChangedFraction?: number;
 
+  /** `model`: an FCN-8s (run on TensorFlow.js) or its stages on another engine; `dispose` disposes it. */
   constructor(
-    private readonly model: FCN,
+    model: FCN | ClockworkStages<T>,
     private readonly schedule: ClockworkScheduleOptions,
     macs: StageMacs,
+    private readonly onDispose: () => void = () => (model instanceof FCN ? model.dispose() : undefined),
   ) {
-    if (model.stride !== 8) throw new Error(`clockwork needs FCN-8s (three score maps to fuse), got FCN-${model.stride}s`);
+    this.stages = model instanceof FCN ? (tfjsClockworkStages(model) as unknown as ClockworkStages<T>) : model;
     checkSchedule(schedule, FCN_STAGES.length);
     this.unitMacs = macs.stages;
     this.sharedMacs = macs.fusion;
   }
 
   reset(): void {
-    tf.dispose([...this.features, ...this.scores].filter((x): x is Tensor4D => x !== undefined));
+    this.stages.release([...this.features, ...this.scores].filter((x): x is T => x !== undefined));
     this.features = [undefined, undefined, undefined];
     this.scores = [undefined, undefined, undefined];
     this.reference = undefined;
@@ -74,49 +109,48 @@ export class Clockwork implements VideoSegmenter {
     this.t = 0;
   }
 
-  step(rgb: Tensor4D): FrameOutput {
+  async step(rgb: Tensor4D, frame?: RgbBatch): Promise<FrameOutput> {
     const t = this.t++;
     const previous = [...this.features];
-    const fresh: Array<Tensor4D | undefined> = [undefined, undefined, undefined];
-    const freshScores: Array<Tensor4D | undefined> = [undefined, undefined, undefined];
-    let ran: boolean[] = [];
-    const labels = tf.tidy(() => {
-      const x = this.model.normalize(rgb);
-      const runStage = (k: FcnStageIndex, input: Tensor4D) => {
-        const f = tf.keep(this.model.stageFeatures(k, input));
-        fresh[k] = f;
-        freshScores[k] = tf.keep(this.model.stageScore(k, f) as Tensor4D);
+    const fresh: Array<T | undefined> = [undefined, undefined, undefined];
+    const freshScores: Array<T | undefined> = [undefined, undefined, undefined];
+    const x = await this.stages.input(rgb, frame);
+    try {
+      const runStage = async (k: FcnStageIndex, input: T) => {
+        const r = await this.stages.run(k, input);
+        fresh[k] = r.features;
+        freshScores[k] = r.score;
       };
-      runStage(0, x);
+      await runStage(0, x);
       let stage1Labels: Int32Array | undefined;
-      const stage1 = () => (stage1Labels ??= new Int32Array(tf.argMax(freshScores[0] as Tensor4D, 3).dataSync()));
+      const stage1 = async () => (stage1Labels ??= await this.stages.labels(freshScores[0] as T));
       let changed: number | undefined;
-      if (this.schedule.schedule === 'adaptive' && t > 0 && this.reference) changed = changedFraction(stage1(), this.reference);
+      if (this.schedule.schedule === 'adaptive' && t > 0 && this.reference) changed = changedFraction(await stage1(), this.reference);
       this.lastChangedFraction = changed;
-      ran = scheduledStages(this.schedule, t, FCN_STAGES.length, changed);
+      const ran = scheduledStages(this.schedule, t, FCN_STAGES.length, changed);
       for (const k of FCN_STAGES) {
         if (k === 0 || !ran[k]) continue;
         const below = (k - 1) as FcnStageIndex;
         const input = readsPreviousFrame(this.schedule, t, k) ? previous[below] : (fresh[below] ?? this.features[below]);
-        if (!input) throw new Error(`clockwork: stage ${k + 1} has no input on frame ${t}`);
-        runStage(k, input);
+        if (input === undefined) throw new Error(`clockwork: stage ${k + 1} has no input on frame ${t}`);
+        await runStage(k, input);
       }
-      if (this.schedule.schedule === 'adaptive' && ran.every(Boolean)) this.reference = stage1();
-      const scores = FCN_STAGES.map((k) => freshScores[k] ?? this.scores[k]) as Tensor4D[];
-      return tf.squeeze(tf.argMax(this.model.fuseScores(scores, x), 3), [0]) as Tensor2D;
-    });
-    for (const k of FCN_STAGES) {
-      if (!fresh[k]) continue;
-      this.features[k]?.dispose();
-      this.scores[k]?.dispose();
-      this.features[k] = fresh[k];
-      this.scores[k] = freshScores[k];
+      if (this.schedule.schedule === 'adaptive' && ran.every(Boolean)) this.reference = await stage1();
+      const labels = await this.stages.fuse(FCN_STAGES.map((k) => (freshScores[k] ?? this.scores[k]) as T), x);
+      for (const k of FCN_STAGES) {
+        if (fresh[k] === undefined) continue;
+        this.stages.release([this.features[k], this.scores[k]].filter((v): v is T => v !== undefined));
+        this.features[k] = fresh[k];
+        this.scores[k] = freshScores[k];
+      }
+      return { labels, ran: ranUnits(this.units, ran), macs: frameMacs(this, ran) };
+    } finally {
+      this.stages.release([x]);
     }
-    return { labels, ran: ranUnits(this.units, ran), macs: frameMacs(this, ran) };
   }
 
   dispose(): void {
     this.reset();
-    this.model.dispose();
+    this.onDispose();
   }
 }

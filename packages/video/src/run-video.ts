@@ -87,7 +87,7 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
   if (first && (o.warmup ?? 2) > 0) {
     const f = await first.frame(0);
     for (const s of segmenters) {
-      for (let i = 0; i < (o.warmup ?? 2); i++) timedStep(s, f.image);
+      for (let i = 0; i < (o.warmup ?? 2); i++) await timedStep(s, f.image);
       s.reset();
     }
   }
@@ -99,16 +99,16 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
     for (let t = 0; t < v.frames; t++) {
       const f = await v.frame(t);
       const baselineFirst = base !== undefined && records.length % 2 === 1;
-      const runBaseline = () => {
+      const runBaseline = async () => {
         if (!base) return;
-        const b = timedStep(base.seg, f.image);
+        const b = await timedStep(base.seg, f.image);
         base.ms.push(b.ms);
         base.macs += b.macs;
         if (f.labels) base.cm.add(f.labels, b.labels, { width: f.image.width });
       };
-      if (baselineFirst) runBaseline();
-      const { labels, ms, ran, macs } = timedStep(seg, f.image);
-      if (!baselineFirst) runBaseline();
+      if (baselineFirst) await runBaseline();
+      const { labels, ms, ran, macs } = await timedStep(seg, f.image);
+      if (!baselineFirst) await runBaseline();
       let meanIoU: number | null = null;
       if (f.labels) {
         const source = `${v.name}/${f.name}`;
@@ -145,12 +145,12 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
 }
 
 /** One step with its wall time (step + read-back of the labels; the upload of the frame excluded). */
-function timedStep(seg: VideoSegmenter, image: VideoFrameInput['image']): { labels: Int32Array; ms: number; ran: string[]; macs: number } {
+async function timedStep(seg: VideoSegmenter, image: VideoFrameInput['image']): Promise<{ labels: Int32Array; ms: number; ran: string[]; macs: number }> {
   const rgb = toUint8Rgb(image);
   const t0 = performance.now();
-  const out = seg.step(rgb);
-  const labels = new Int32Array(out.labels.dataSync());
+  const out = await seg.step(rgb, { data: image.data, shape: [1, image.height, image.width] });
+  const labels = out.labels instanceof Int32Array ? out.labels : new Int32Array(out.labels.dataSync());
   const ms = performance.now() - t0;
-  tf.dispose([rgb, out.labels]);
+  tf.dispose(out.labels instanceof Int32Array ? [rgb] : [rgb, out.labels]);
   return { labels, ms, ran: out.ran, macs: out.macs };
 }

@@ -6,7 +6,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor2D, Tensor4D } from '@pixelwise/core';
-import { attentionMacs, measureComplexity, type TDNet, type TDNetEncoding } from '@pixelwise/models';
+import { attentionMacs, measureComplexity, TDNet, type RgbBatch, type TDNetEncoding } from '@pixelwise/models';
 import { frameMacs, ranUnits, type FrameOutput, type VideoSegmenter } from './video-segmenter.js';
 
 /** Multiply-adds of a TDNet per sub-network (with its encoders) and per frame otherwise (attention + head). */
@@ -23,61 +23,86 @@ export function tdnetMacs(model: TDNet, size: [number, number]): { paths: number
   return { paths, shared, perFrame: shared + paths.reduce((a, b) => a + b, 0) / model.paths };
 }
 
-export class TDNetStream implements VideoSegmenter {
+/**
+ * How a TDNet stream runs: sub-network encodings and the attention + head on TensorFlow.js
+ * (`tfjsTdnetParts`) or on ONNX Runtime sessions (`onnxTdnetParts`). Encodings `E` are kept until
+ * `release`; the frame `X` until `releaseInput`.
+ */
+export interface TDNetParts<E, X> {
+  readonly paths: number;
+  input(rgb: Tensor4D, frame?: RgbBatch): X | Promise<X>;
+  /** Sub-network `path` on the frame, encoded for attention. */
+  encode(path: number, x: X): E | Promise<E>;
+  /** Attention propagation from `previous` into `current`, the head, the argmax: labels `[H, W]`. */
+  classify(current: E, previous: readonly E[], size: readonly [number, number]): Tensor2D | Int32Array | Promise<Tensor2D | Int32Array>;
+  release(e: E): void;
+  releaseInput(x: X): void;
+}
+
+/** A TDNet's parts on TensorFlow.js. */
+export function tfjsTdnetParts(model: TDNet): TDNetParts<TDNetEncoding, Tensor4D> {
+  return {
+    paths: model.paths,
+    input: (rgb) => model.normalize(rgb),
+    encode: (path, x) => model.encode(path, x),
+    classify: (current, previous, size) => tf.tidy(() => tf.squeeze(tf.argMax(model.classify(model.aggregate(current, previous), size), 3), [0]) as Tensor2D),
+    release: (e) => tf.dispose([e.features, e.query, e.key, e.value]),
+    releaseInput: (x) => x.dispose(),
+  };
+}
+
+export class TDNetStream<E = TDNetEncoding, X = Tensor4D> implements VideoSegmenter {
   readonly units: readonly string[];
   readonly unitMacs: readonly number[];
   readonly sharedMacs: number;
-  /** Latest encoding of each sub-network (kept tensors). */
-  private cache: Array<TDNetEncoding | undefined>;
+  private readonly parts: TDNetParts<E, X>;
+  /** Latest encoding of each sub-network. */
+  private cache: Array<E | undefined>;
   private t = 0;
 
+  /** `model`: a TDNet (run on TensorFlow.js) or its parts on another engine; `dispose` disposes it. */
   constructor(
-    private readonly model: TDNet,
+    model: TDNet | TDNetParts<E, X>,
     macs: { paths: number[]; shared: number },
+    private readonly onDispose: () => void = () => (model instanceof TDNet ? model.dispose() : undefined),
   ) {
-    this.units = Array.from({ length: model.paths }, (_, i) => `subnet${i + 1}`);
-    this.cache = Array.from({ length: model.paths }, () => undefined);
+    this.parts = model instanceof TDNet ? (tfjsTdnetParts(model) as unknown as TDNetParts<E, X>) : model;
+    this.units = Array.from({ length: this.parts.paths }, (_, i) => `subnet${i + 1}`);
+    this.cache = Array.from({ length: this.parts.paths }, () => undefined);
     this.unitMacs = macs.paths;
     this.sharedMacs = macs.shared;
   }
 
-  private drop(e: TDNetEncoding | undefined): void {
-    if (e) tf.dispose([e.features, e.query, e.key, e.value]);
-  }
-
   reset(): void {
-    this.cache.forEach((e) => this.drop(e));
+    this.cache.forEach((e) => e !== undefined && this.parts.release(e));
     this.cache = this.cache.map(() => undefined);
     this.t = 0;
   }
 
-  step(rgb: Tensor4D): FrameOutput {
-    const m = this.model.paths;
+  async step(rgb: Tensor4D, frame?: RgbBatch): Promise<FrameOutput> {
+    const m = this.parts.paths;
     const t = this.t++;
     const current = t % m;
     const ran = Array.from({ length: m }, (_, i) => t === 0 || i === current);
-    const labels = tf.tidy(() => {
-      const x = this.model.normalize(rgb);
-      ran.forEach((r, i) => {
-        if (!r) return;
-        const e = this.model.encode(i, x);
-        tf.keep(e.features);
-        tf.keep(e.query);
-        tf.keep(e.key);
-        tf.keep(e.value);
-        this.drop(this.cache[i]);
+    const x = await this.parts.input(rgb, frame);
+    try {
+      for (let i = 0; i < m; i++) {
+        if (!ran[i]) continue;
+        const e = await this.parts.encode(i, x);
+        const old = this.cache[i];
+        if (old !== undefined) this.parts.release(old);
         this.cache[i] = e;
-      });
-      const previous = this.cache.filter((e, i): e is TDNetEncoding => e !== undefined && i !== current);
-      const feature = this.model.aggregate(this.cache[current] as TDNetEncoding, previous);
-      const scores = this.model.classify(feature, [rgb.shape[1], rgb.shape[2]]);
-      return tf.squeeze(tf.argMax(scores, 3), [0]) as Tensor2D;
-    });
-    return { labels, ran: ranUnits(this.units, ran), macs: frameMacs(this, ran) };
+      }
+      const previous = this.cache.filter((e, i): e is E => e !== undefined && i !== current);
+      const labels = await this.parts.classify(this.cache[current] as E, previous, [rgb.shape[1], rgb.shape[2]]);
+      return { labels, ran: ranUnits(this.units, ran), macs: frameMacs(this, ran) };
+    } finally {
+      this.parts.releaseInput(x);
+    }
   }
 
   dispose(): void {
     this.reset();
-    this.model.dispose();
+    this.onDispose();
   }
 }

@@ -1,5 +1,5 @@
 import { setBackend, tf } from '@pixelwise/core';
-import type { Tensor3D, Tensor4D } from '@pixelwise/core';
+import type { Tensor2D, Tensor3D, Tensor4D } from '@pixelwise/core';
 import { createModel, resetSeeds, type Sample, type TDNet } from '@pixelwise/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageClips } from './clips.js';
@@ -36,7 +36,7 @@ describe('TDNet (wasm)', () => {
     teacher.dispose();
   });
 
-  it('stream: sub-network t mod m on frame t (all on frame 0), multiply-adds per the record, no leaks over 20 frames', () => {
+  it('stream: sub-network t mod m on frame t (all on frame 0), multiply-adds per the record, no leaks over 20 frames', async () => {
     resetSeeds(2);
     const model = (createModel('tdnet4-lite', { numClasses: 4 }) as TDNet);
     const macs = tdnetMacs(model, [SIZE, SIZE]);
@@ -44,15 +44,17 @@ describe('TDNet (wasm)', () => {
     expect(macs.shared).toBeGreaterThan(0);
     const stream = new TDNetStream(model, macs);
     const video = randomVideo(20);
-    stream.step(video[0] as Tensor4D).labels.dispose(); // warm up kernels and caches
+    ((await stream.step(video[0] as Tensor4D)).labels as Tensor2D).dispose(); // warm up kernels and caches
     stream.reset();
     const before = tf.memory().numTensors;
-    const records = video.map((f) => {
-      const r = stream.step(f);
-      expect(r.labels.shape).toEqual([SIZE, SIZE]);
-      r.labels.dispose();
-      return r;
-    });
+    const records = [];
+    for (const f of video) {
+      const r = await stream.step(f);
+      const labels = r.labels as Tensor2D;
+      expect(labels.shape).toEqual([SIZE, SIZE]);
+      labels.dispose();
+      records.push(r);
+    }
     stream.reset();
     expect(tf.memory().numTensors).toBe(before);
     expect(records[0]?.ran).toEqual(['subnet1', 'subnet2', 'subnet3', 'subnet4']);
@@ -62,12 +64,13 @@ describe('TDNet (wasm)', () => {
     stream.dispose();
   });
 
-  it('on a still video, frame m of the stream equals the still-image forward', () => {
+  it('on a still video, frame m of the stream equals the still-image forward', async () => {
     resetSeeds(3);
     const model = (createModel('tdnet2-lite', { numClasses: 3 }) as TDNet);
     const stream = new TDNetStream(model, { paths: [0, 0], shared: 0 });
     const frame = tf.randomUniform([1, SIZE, SIZE, 3], 0, 255, 'int32', 9) as Tensor4D;
-    const outs = [0, 1, 2].map(() => stream.step(frame).labels);
+    const outs: Tensor2D[] = [];
+    for (let i = 0; i < 3; i++) outs.push((await stream.step(frame)).labels as Tensor2D);
     const still = tf.tidy(() => tf.squeeze(model.predict(frame), [0]));
     expect(tf.tidy(() => tf.all(tf.equal(outs[2] as tf.Tensor, still)).dataSync()[0])).toBe(1);
     tf.dispose([...outs, still, frame]);

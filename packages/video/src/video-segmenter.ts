@@ -5,11 +5,11 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor2D, Tensor4D } from '@pixelwise/core';
-import type { Segmentor } from '@pixelwise/models';
+import { Segmentor, type ImageSegmenter, type RgbBatch } from '@pixelwise/models';
 
 export interface FrameOutput {
-  /** Class ids `[H, W]` (int32); the caller disposes it. */
-  labels: Tensor2D;
+  /** Class ids `[H, W]`: an int32 tensor (the caller disposes it) or, from ONNX Runtime, row-major values. */
+  labels: Tensor2D | Int32Array;
   /** Names of the units that ran on this frame, in unit order. */
   ran: string[];
   /** Multiply-adds spent on this frame. */
@@ -25,8 +25,11 @@ export interface VideoSegmenter {
   readonly sharedMacs: number;
   /** Forget every cached feature: the next frame starts a new video. */
   reset(): void;
-  /** Segments the next frame: uint8-range RGB `[1, H, W, 3]`. */
-  step(rgb: Tensor4D): FrameOutput;
+  /**
+   * Segments the next frame: uint8-range RGB `[1, H, W, 3]` as a tensor, and the same bytes
+   * (`frame`, what an ONNX Runtime method feeds; read from `rgb` when absent).
+   */
+  step(rgb: Tensor4D, frame?: RgbBatch): FrameOutput | Promise<FrameOutput>;
   dispose(): void;
 }
 
@@ -40,23 +43,37 @@ export function ranUnits(units: readonly string[], ran: readonly boolean[]): str
   return units.filter((_, i) => ran[i] === true);
 }
 
-/** Per-frame inference: the whole image model on every frame (the baseline). */
+/** The frame's bytes: `frame` when given, else read from the tensor. */
+export function frameBytes(rgb: Tensor4D, frame?: RgbBatch): RgbBatch {
+  return frame ?? { data: Uint8Array.from(rgb.dataSync()), shape: [rgb.shape[0], rgb.shape[1], rgb.shape[2]] };
+}
+
+/**
+ * Per-frame inference: the whole image model on every frame (the baseline). A `Segmentor` runs on
+ * TensorFlow.js; an `ImageSegmenter` on its engine (ONNX Runtime: one session, reused), with
+ * `onDispose` freeing the model it was built on.
+ */
 export class PerFrame implements VideoSegmenter {
   readonly units = ['model'] as const;
   readonly unitMacs: readonly number[];
   readonly sharedMacs = 0;
   constructor(
-    private readonly model: Segmentor,
+    private readonly model: Segmentor | ImageSegmenter,
     macs: number,
+    private readonly onDispose: () => void = () => undefined,
   ) {
     this.unitMacs = [macs];
   }
   reset(): void {}
-  step(rgb: Tensor4D): FrameOutput {
-    const labels = tf.tidy(() => tf.squeeze(this.model.predict(rgb), [0]) as Tensor2D);
-    return { labels, ran: ['model'], macs: this.unitMacs[0] ?? 0 };
+  step(rgb: Tensor4D, frame?: RgbBatch): FrameOutput | Promise<FrameOutput> {
+    const m = this.model;
+    const macs = this.unitMacs[0] ?? 0;
+    if (m instanceof Segmentor) return { labels: tf.tidy(() => tf.squeeze(m.predict(rgb), [0]) as Tensor2D), ran: ['model'], macs };
+    return m.run(frameBytes(rgb, frame)).then(({ labels }) => ({ labels, ran: ['model'], macs }));
   }
   dispose(): void {
-    this.model.dispose();
+    if (this.model instanceof Segmentor) this.model.dispose();
+    else void this.model.dispose();
+    this.onDispose();
   }
 }

@@ -1,17 +1,18 @@
 /**
  * `pixelwise bench --model NAME [--weights CKPT] [--size WxH] [--batch N] [--backend B]
- * [--iters N] [--warmup N] [--data DIR] [--mode cascade|full] [--rho R] [--previews DIR]
- * [--json] [--save]`: latency percentiles and FPS of one forward pass, parameters and
+ * [--engine onnx|tfjs] [--threads N] [--device cpu|webgpu] [--iters N] [--warmup N] [--data DIR]
+ * [--mode cascade|full] [--rho R] [--previews DIR] [--json] [--save]`: latency percentiles and
+ * FPS of one forward pass (uint8 image in, labels read back) on the chosen engine, parameters and
  * multiply-adds, and with `--data` the mIoU on that data's val split (the timed passes then run on
  * its images: a cascade's cost depends on the content). Deep Layer Cascade models also report the
  * share of pixels each stage labelled and the multiply-adds spent.
  */
-import { setBackend, tf } from '@pixelwise/core';
+import { setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { benchmark, benchmarkInputs, createModel, evaluate, MODELS, modelComplexity, resolveModelOptions, StageAccumulator, type Segmentor } from '@pixelwise/models';
-import { loadSegmentor, openDataset, STAGE_NAMES, writePreviewArtifacts, type SegmentationDataset, type StageArtifact } from '@pixelwise/models/node';
+import { chooseEngine, describeEngine, engineDevice, loadSegmentor, openDataset, segmenterFor, STAGE_NAMES, writePreviewArtifacts, type SegmentationDataset, type StageArtifact } from '@pixelwise/models/node';
 import { CliError } from '../errors.js';
-import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
+import { backendFlag, defineCommand, engineFlags, flag, saveFlags, type Parsed } from '../flags.js';
 import { modelFlag, modelOptionFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
 import { benchRecord, datasetName, modelConfig, saveRecord } from '../records.js';
@@ -26,6 +27,7 @@ const FLAGS = {
   size: flag.size('input size', { min: 16, default: '512x512' }),
   batch: flag.int('batch size', 1, 256, { default: '1' }),
   backend: backendFlag(),
+  ...engineFlags(),
   iters: flag.int('timed iterations', 1, 100000, { default: '20' }),
   warmup: flag.int('untimed iterations first', 0, 1000, { default: '3' }),
   data: flag.path("time on this dataset's val images and report their mIoU", { arg: '<dir>' }),
@@ -56,23 +58,24 @@ export async function benchCommand(o: Parsed<typeof FLAGS>): Promise<BenchResult
   modelOptionFlags(o.model, { mode: o.mode, rho: o.rho });
   const val = await openVal(o.data);
   const choice = await setBackend(o.backend);
+  const engine = await chooseEngine(o);
   const { model, options } = await buildModel(o, val);
+  const segmenter = segmenterFor(engine, { model, name: o.model, options });
+  const { info } = segmenter;
   try {
     const [h, w] = o.size;
     const complexity = modelComplexity(o.model, options, [h, w]);
-    const inputs = await benchmarkInputs(model, [h, w], o.batch, val, Math.min(o.iters + o.warmup, 8));
+    const inputs = await benchmarkInputs([h, w], o.batch, val, Math.min(o.iters + o.warmup, 8));
+    process.stderr.write(`bench: ${describeEngine(engine, choice.backend)}\n`);
     const bar = createProgress(o.iters, { label: `bench ${o.model}`, unit: 'runs' });
-    const timed = await benchmark(model, inputs, { warmup: o.warmup, iterations: o.iters, onIteration: (i) => bar.update(i + 1) }).finally(() => {
-      bar.done();
-      tf.dispose(inputs);
-    });
+    const timed = await benchmark(segmenter, inputs, { warmup: o.warmup, iterations: o.iters, onIteration: (i) => bar.update(i + 1) }).finally(() => bar.done());
     let stages = timed.stages;
     let metrics: Awaited<ReturnType<typeof evaluate>> | undefined;
     const artifacts: StageArtifact[] = [];
     if (val) {
       const onData = new StageAccumulator();
       const evalBar = createProgress(val.names.length, { label: `mIoU on ${o.data ?? ''}`, unit: 'images' });
-      metrics = await evaluate(model, val, model.numClasses, {
+      metrics = await evaluate(segmenter, val, model.numClasses, {
         ignoreIndex: val.ignoreIndex,
         names: val.classes.map((c) => c.name),
         onProgress: (i) => evalBar.update(i),
@@ -86,8 +89,11 @@ export async function benchCommand(o: Parsed<typeof FLAGS>): Promise<BenchResult
     }
     const res: BenchResult = {
       model: o.model,
-      backend: choice.backend,
-      device: deviceOf(choice),
+      engine: info.engine,
+      backend: info.backend,
+      ...(info.executionProvider ? { executionProvider: info.executionProvider } : {}),
+      threads: info.threads,
+      device: info.engine === 'onnx' ? engineDevice(info) : deviceOf(choice),
       size: [w, h],
       batch: o.batch,
       params: complexity.params,
@@ -113,14 +119,14 @@ export async function benchCommand(o: Parsed<typeof FLAGS>): Promise<BenchResult
           model: { name: o.model, family: MODELS[o.model]?.family ?? o.model, config: modelConfig(MODELS[o.model]?.options.parse({}) ?? {}, options), params: complexity.params, multiplyAdds: complexity.macs },
           ...(val && o.data ? { dataset: { name: datasetName(undefined, o.data), kind: 'images', classNames: val.classes.map((c) => c.name) } } : {}),
           tags: o.tag,
-          backend: choice.backend,
+          backend: res.backend,
           device: res.device,
           size: o.size,
           batch: o.batch,
           latency: timed.latency,
           fps: res.fps,
           ...(metrics ? { metrics } : {}),
-          ...(res.macsFraction !== undefined ? { extra: { rho: res.rho ?? null, macsFractionOfFull: res.macsFraction } } : {}),
+          extra: { threads: res.threads, ...(res.macsFraction !== undefined ? { rho: res.rho ?? null, macsFractionOfFull: res.macsFraction } : {}) },
           ...(summary ? { stages: summary.fractions().map((f, i) => ({ name: STAGE_NAMES[i] ?? `stage${i + 1}`, pixelFraction: f, multiplyAdds: summary.stageMacsPerInputPixel(i) * w * h })) } : {}),
           artifacts,
         }),
@@ -129,6 +135,7 @@ export async function benchCommand(o: Parsed<typeof FLAGS>): Promise<BenchResult
     process.stdout.write(o.json ? `${JSON.stringify(res)}\n` : formatBench(res, o.previews));
     return res;
   } finally {
+    await segmenter.dispose();
     model.dispose();
   }
 }

@@ -1,8 +1,9 @@
 /**
  * `pixelwise predict --model NAME --weights FILE --input IMG|DIR --out DIR [--logits]
- * [--crf [--crf-preset P ...]] [--num-classes C] [--backend B]`: label PNGs (8-bit class ids)
- * and, with `--logits`, float32 `[C, H, W]` .npy scores at input resolution; `--crf` refines the
- * labels with the dense CRF (predict-crf.ts).
+ * [--crf [--crf-preset P ...]] [--num-classes C] [--backend B] [--engine onnx|tfjs] [--threads N]
+ * [--device cpu|webgpu]`: label PNGs (8-bit class ids) and, with `--logits`, float32 `[C, H, W]` .npy
+ * scores at input resolution; ONNX Runtime (one session per image size) when it loads, else
+ * TensorFlow.js; `--crf` refines the labels with the dense CRF (predict-crf.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,11 +11,10 @@ import { basename, extname, join, relative } from 'node:path';
 import { setBackend } from '@pixelwise/core';
 import { decodePng, encodeLabelPng, writeNpy } from '@pixelwise/core/io';
 import { readdirUtf8 } from '@pixelwise/eval/node';
-import { segmentImage } from '@pixelwise/models';
-import { loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
+import { chooseEngine, describeEngine, loadSegmentor, segmenterFor, writeFileAtomic } from '@pixelwise/models/node';
 import { openAtomicOutput } from '../atomic-output.js';
 import { CliError } from '../errors.js';
-import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
+import { backendFlag, defineCommand, engineFlags, flag, type Parsed } from '../flags.js';
 import { modelFlag } from '../model-flags.js';
 import { PREDICT_CRF_FLAGS, predictCrf } from '../predict-crf.js';
 import { createProgress } from '../progress.js';
@@ -28,6 +28,7 @@ const FLAGS = {
   numClasses: flag.int('classes (default: from the checkpoint: its sidecar, else its classifier)', 1, 255),
   quiet: flag.bool('no progress output'),
   backend: backendFlag(),
+  ...engineFlags(),
   ...PREDICT_CRF_FLAGS,
 };
 
@@ -72,9 +73,12 @@ export function readRgb(bytes: Uint8Array, source: string): { width: number; hei
 }
 
 export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
-  await setBackend(o.backend);
-  const { model, warnings } = await loadSegmentor(o.weights, { model: o.model, flag: '--weights', ...(o.numClasses ? { overrides: { numClasses: o.numClasses } } : {}) });
+  const backend = await setBackend(o.backend);
+  const engine = await chooseEngine(o);
+  const loaded = await loadSegmentor(o.weights, { model: o.model, flag: '--weights', ...(o.numClasses ? { overrides: { numClasses: o.numClasses } } : {}) });
+  const { model, warnings } = loaded;
   warnings.forEach((w) => process.stderr.write(`predict: warning: ${w}\n`));
+  const segmenter = segmenterFor(engine, { model, name: loaded.name, options: loaded.options, ...(loaded.info?.classNames ? { classNames: loaded.info.classNames } : {}) });
   const crf = predictCrf(o);
   try {
     const images = await listImages(o.input);
@@ -82,20 +86,21 @@ export async function predictCommand(o: Parsed<typeof FLAGS>): Promise<void> {
     const out = await openAtomicOutput(o.out, '--out'); // all label maps or none: a corrupt 3rd image leaves --out as it was
     for (const [i, img] of images.entries()) {
       const rgb = readRgb(new Uint8Array(await readFile(img.path)), img.path);
-      const p = segmentImage(model, rgb, { logits: o.logits === true || crf !== undefined });
+      const p = await segmenter.run({ data: rgb.data, shape: [1, rgb.height, rgb.width] }, { scores: o.logits === true || crf !== undefined });
       const base = img.rel.replace(/\.png$/i, '');
       const writeLabels = (labels: ArrayLike<number>) => writeFileAtomic(join(out.dir, `${base}.png`), encodeLabelPng({ width: rgb.width, height: rgb.height, data: Uint8Array.from(labels) }));
-      if (crf && p.logits) await crf.add(img.path, { width: rgb.width, height: rgb.height, numClasses: model.numClasses, image: rgb.data, logits: p.logits }, writeLabels);
+      if (crf && p.scores) await crf.add(img.path, { width: rgb.width, height: rgb.height, numClasses: model.numClasses, image: rgb.data, logits: p.scores }, writeLabels);
       else await writeLabels(p.labels);
-      if (p.logits && o.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.logits }));
+      if (p.scores && o.logits) await writeFileAtomic(join(out.dir, `${base}.npy`), writeNpy({ dtype: '<f4', shape: [model.numClasses, rgb.height, rgb.width], data: p.scores }));
       bar.update(i + 1);
     }
     await crf?.finish();
     await out.commit();
     bar.done();
-    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${crf ? ' (CRF)' : ''}${o.logits ? ' and logits' : ''} to ${o.out}\n`);
+    process.stderr.write(`predict: wrote ${images.length} label map${images.length === 1 ? '' : 's'}${crf ? ' (CRF)' : ''}${o.logits ? ' and logits' : ''} to ${o.out}; ${describeEngine(engine, backend.backend)}\n`);
   } finally {
     await crf?.close();
+    await segmenter.dispose();
     model.dispose();
   }
 }

@@ -1,4 +1,5 @@
 /** What `pixelwise video` reports (its JSON result) and prints. */
+import type { EngineInfo } from '@pixelwise/models';
 import type { VideoMethod, VideoRunResult, VideoSegmenter } from '@pixelwise/video';
 
 type Latency = { mean: number; p50: number; p90: number; p99: number };
@@ -8,7 +9,12 @@ export interface VideoResult {
   schedule?: string;
   threshold?: number;
   model: string;
+  /** Inference engine: onnx (ONNX Runtime) or tfjs (TensorFlow.js). */
+  engine: 'onnx' | 'tfjs';
+  /** `onnx-cpu`, `onnx-webgpu`, or the TensorFlow.js backend. */
   backend: string;
+  executionProvider?: string;
+  threads: number;
   device: string;
   data: string;
   split: string;
@@ -39,7 +45,7 @@ const latencyMs = (l: Latency): Latency => ({ mean: l.mean, p50: l.p50, p90: l.p
 
 /** The result of a run of `seg` (`size` `[height, width]`). */
 export function videoResult(
-  o: { method: VideoMethod; schedule?: string; threshold?: number | undefined; model: string; backend: string; device: string; data: string; split: string; videos: number; size: [number, number]; perFrameMacs: number; baselineModel: string },
+  o: { method: VideoMethod; schedule?: string; threshold?: number | undefined; model: string; engine: EngineInfo; device: string; data: string; split: string; videos: number; size: [number, number]; perFrameMacs: number; baselineModel: string },
   seg: VideoSegmenter,
   r: VideoRunResult,
 ): VideoResult {
@@ -48,7 +54,10 @@ export function videoResult(
     ...(o.schedule ? { schedule: o.schedule } : {}),
     ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
     model: o.model,
-    backend: o.backend,
+    engine: o.engine.engine,
+    backend: o.engine.backend,
+    ...(o.engine.executionProvider ? { executionProvider: o.engine.executionProvider } : {}),
+    threads: o.engine.threads,
     device: o.device,
     data: o.data,
     split: o.split,

@@ -1,22 +1,24 @@
 /**
  * `pixelwise video --method per-frame|clockwork|tdnet [--schedule fixed|alternating|pipelined|adaptive]
  * [--threshold T] [--periods 1,2,4] --model NAME --weights CKPT --data DIR [--split val] [--json]
- * [--save] [--save-stage-maps DIR] [--panoptic-out DIR]`: a video method over a video data set: mean IoU, temporal
- * consistency (ground-truth flow), ms and multiply-adds per frame, which units ran, latency.
+ * [--save] [--save-stage-maps DIR] [--panoptic-out DIR] [--engine onnx|tfjs] [--threads N]
+ * [--device cpu|webgpu]`: a video method over a video data set: mean IoU, temporal consistency
+ * (ground-truth flow), ms and multiply-adds per frame, which units ran, latency. On ONNX Runtime
+ * the method's units are sessions (Clockwork stages, TDNet sub-networks) and the schedule is the same.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { encodePng } from '@pixelwise/core/io';
-import { MODELS, modelComplexity, type ModelOptions } from '@pixelwise/models';
-import { loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
+import { MODELS, modelComplexity, onnxSegmenter, type ModelOptions } from '@pixelwise/models';
+import { chooseEngine, describeEngine, engineDevice, loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
 import { checkMethodModel, CLOCKWORK_SCHEDULES, frameRecordOf, PerFrame, runVideos, stageTimeline, VIDEO_METHODS, videoMethod, type VideoSegmenter } from '@pixelwise/video';
 import { openVideoSplit, panopticWriter } from '@pixelwise/video/node';
 import { openAtomicOutput } from '../atomic-output.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
+import { backendFlag, defineCommand, engineFlags, flag, saveFlags, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
 import { videoModelIdentity } from '../method-identity.js';
 import { datasetName, saveRecord, videoRecord } from '../records.js';
@@ -42,6 +44,7 @@ const FLAGS = {
   maxVideos: flag.int('only the first N videos', 1, 1_000_000),
   warmup: flag.int('untimed frames before measuring', 0, 100, { default: '2' }),
   backend: backendFlag(),
+  ...engineFlags(),
   json: flag.bool('print one JSON object'),
   baselineWeights: flag.path('also run per-frame inference of --baseline-model with these weights on the same frames, alternating with the method, and report both timings', { arg: '<ckpt>' }),
   baselineModel: flag.string('image model of --baseline-weights (default: --model; for tdnet its teacher, pspnet-lite)', { arg: '<name>' }),
@@ -58,6 +61,8 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
   const baselineModel = o.baselineModel ?? (o.method === 'tdnet' ? (MODELS[o.model]?.teacher ?? '') : o.model);
   const data = await openVideoSplit(o.data, o.split, o.maxVideos !== undefined ? { maxVideos: o.maxVideos } : {});
   const choice = await setBackend(o.backend);
+  const engine = await chooseEngine(o);
+  const onnx = engine.engine === 'onnx' ? engine.onnx : undefined;
   const numClasses = data.classNames.length;
   const load = async (model: string, weights: string, flagName: string) => {
     const l = await loadSegmentor(weights, { model, flag: flagName });
@@ -68,18 +73,19 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
   const first = await data.videos[0]?.frame(0);
   const size: [number, number] = [first?.image.height ?? 0, first?.image.width ?? 0];
   const schedule = o.method === 'clockwork' ? (o.schedule ?? 'adaptive') : undefined;
-  const { seg, perFrameMacs } = videoMethod(o.method, { ...loaded, options: loaded.options as ModelOptions }, size, { schedule: schedule ?? 'adaptive', ...(o.threshold !== undefined ? { threshold: o.threshold } : {}), ...(o.periods ? { periods: o.periods } : {}) });
+  const { seg, perFrameMacs } = videoMethod(o.method, { ...loaded, options: loaded.options as ModelOptions }, size, { schedule: schedule ?? 'adaptive', ...(o.threshold !== undefined ? { threshold: o.threshold } : {}), ...(o.periods ? { periods: o.periods } : {}) }, onnx);
   let baseline: VideoSegmenter | undefined;
   try {
     if (o.baselineWeights !== undefined) {
       const b = await load(baselineModel, o.baselineWeights, '--baseline-weights');
-      baseline = new PerFrame(b.model, modelComplexity(b.name, b.options as ModelOptions, size).macs);
+      const macs = modelComplexity(b.name, b.options as ModelOptions, size).macs;
+      baseline = onnx ? new PerFrame(onnxSegmenter(onnx, b), macs, () => b.model.dispose()) : new PerFrame(b.model, macs);
     }
   } catch (e) {
     seg.dispose();
     throw e;
   }
-  process.stderr.write(`video: ${describeChoice(choice)}\n`);
+  process.stderr.write(`video: ${onnx ? describeEngine(engine) : describeChoice(choice)}\n`);
   const bar = createProgress(data.videos.reduce((s, v) => s + v.frames, 0), { label: `video ${o.method}`, unit: 'frames' });
   const panoptic = o.panopticOut === undefined ? undefined : await openAtomicOutput(o.panopticOut, '--panoptic-out');
   const write = panoptic ? panopticWriter(panoptic.dir, size[1], size[0]) : undefined;
@@ -89,7 +95,7 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
     baseline?.dispose();
   });
   await panoptic?.commit();
-  const res = videoResult({ ...o, ...(schedule ? { schedule } : {}), threshold: schedule === 'adaptive' ? (o.threshold ?? 0.25) : undefined, backend: choice.backend, device: deviceOf(choice), videos: data.videos.length, size, perFrameMacs, baselineModel }, seg, result);
+  const res = videoResult({ ...o, ...(schedule ? { schedule } : {}), threshold: schedule === 'adaptive' ? (o.threshold ?? 0.25) : undefined, engine: onnx ? onnx.info : { engine: 'tfjs', backend: choice.backend, threads: 1, runtime: '' }, device: onnx ? engineDevice(onnx.info) : deviceOf(choice), videos: data.videos.length, size, perFrameMacs, baselineModel }, seg, result);
   let recordDir = o.saveStageMaps;
   // A record made only for the run lives in the database's artifact root (DATABASE_URL's, not ~/.pixelwise's).
   if (recordDir === undefined && o.save) recordDir = join((await import('../db/open.js')).artifactRoot(), `video-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
@@ -122,7 +128,7 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
           fps: 1000 / res.msPerFrame,
           metrics: result.metrics,
           temporalConsistency: res.temporalConsistency,
-          extra: { msPerFrame: res.msPerFrame, gmacsPerFrame: res.gmacsPerFrame, macsFractionOfPerFrame: res.macsFractionOfPerFrame },
+          extra: { msPerFrame: res.msPerFrame, gmacsPerFrame: res.gmacsPerFrame, macsFractionOfPerFrame: res.macsFractionOfPerFrame, threads: res.threads },
           units: res.units.map((u, i) => ({ name: u.name, pixelFraction: u.fraction, multiplyAdds: seg.unitMacs[i] ?? 0 })),
           ...(res.frameRecord ? { frameRecord: res.frameRecord } : {}),
         }),

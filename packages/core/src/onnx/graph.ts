@@ -73,6 +73,7 @@ function toAttribute(name: string, a: Attribute): AttributeValue {
 function contentsOf(dtype: OnnxDataType, data: TensorContents | readonly number[]): TensorContents {
   if (dtype === 'float32') return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
   if (dtype === 'int32') return data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>);
+  if (dtype === 'uint8' || dtype === 'bool') return data instanceof Uint8Array ? data : Uint8Array.from(data as ArrayLike<number>);
   if (data instanceof BigInt64Array) return data;
   return BigInt64Array.from(Array.from(data as ArrayLike<number>, (v) => BigInt(v)));
 }

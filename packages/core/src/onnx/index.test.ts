@@ -27,9 +27,11 @@ describe('@pixelwise/core/onnx', () => {
     expect(Object.keys(api).sort()).toEqual(['IR_VERSION', 'OPSET_VERSION', 'OnnxGraph', 'attr', 'onnx']);
     expect(Object.keys(api.onnx).sort()).toEqual(
       [
-        'adaptiveAveragePool', 'add', 'argMax', 'averagePool', 'batchNormalization', 'broadcastDims', 'clip', 'concat', 'conv', 'convTranspose',
-        'crop', 'foldBatchNorm', 'globalAveragePool', 'hardSigmoid', 'hardSwish', 'indicesToSwitches', 'maxPool', 'maxPoolWithIndices', 'maxUnpool',
-        'mul', 'onnxPads', 'pad', 'relu', 'reshape', 'resize', 'separable', 'shapeWithSpatial', 'sigmoid', 'slice', 'softmax', 'switchesToIndices', 'transpose',
+        'adaptiveAveragePool', 'add', 'argMax', 'averagePool', 'batchNormalization', 'broadcastDims', 'cast', 'clip', 'concat', 'conv', 'convTranspose',
+        'crop', 'foldBatchNorm', 'fromPixelRows', 'gatherRows', 'gatherTaps', 'globalAveragePool', 'greaterOrEqual', 'hardSigmoid', 'hardSwish',
+        'indicesToSwitches', 'matMul', 'maxPool', 'maxPoolWithIndices', 'maxUnpool', 'mul', 'onnxPads', 'pad', 'pixelRows', 'reduceMax', 'regionConv',
+        'regionConvMatrix', 'regionTaps', 'relu', 'reshape', 'resize', 'scatterRows', 'separable', 'shapeWithSpatial', 'sigmoid', 'slice', 'softmax', 'sub',
+        'switchesToIndices', 'topProbability', 'transpose', 'zeroRows',
       ].sort(),
     );
   });

@@ -5,16 +5,19 @@
  */
 import { ProtoWriter } from './protobuf.js';
 
-/** Element types this writer stores (TensorProto.DataType: FLOAT = 1, INT32 = 6, INT64 = 7). */
-export type OnnxDataType = 'float32' | 'int32' | 'int64';
+/**
+ * Element types this writer stores (TensorProto.DataType: FLOAT = 1, UINT8 = 2, INT32 = 6,
+ * INT64 = 7, BOOL = 9). `uint8` is for 8-bit image inputs, `bool` for comparison results.
+ */
+export type OnnxDataType = 'float32' | 'uint8' | 'int32' | 'int64' | 'bool';
 
-const DATA_TYPE: Record<OnnxDataType, number> = { float32: 1, int32: 6, int64: 7 };
+const DATA_TYPE: Record<OnnxDataType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 };
 
 /** A dimension: a size, or a symbolic name (`'N'`) for a size fixed only when the graph runs. */
 export type Dim = number | string;
 
 /** Contents of a tensor in the layout ONNX reads (row-major over `dims`). */
-export type TensorContents = Float32Array | Int32Array | BigInt64Array;
+export type TensorContents = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
 /** TensorProto: a named constant (initializer or attribute value). */
 export interface TensorData {
@@ -90,6 +93,7 @@ function rawBytes(data: TensorContents): Uint8Array {
   data.forEach((v: number | bigint, i: number) => {
     if (data instanceof Float32Array) view.setFloat32(i * 4, v as number, true);
     else if (data instanceof Int32Array) view.setInt32(i * 4, v as number, true);
+    else if (data instanceof Uint8Array) view.setUint8(i, v as number);
     else view.setBigInt64(i * 8, v as bigint, true);
   });
   return out;

@@ -7,6 +7,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Conv2d } from '../layers/conv.js';
 import { isDeclaringShapesOnly, Layer, nextSeed, type ForwardContext } from '../module.js';
 
@@ -62,5 +63,8 @@ export class ContextModule extends Layer {
       });
       return y;
     });
+  }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return this.layers.reduce((y, l, i) => (i < this.layers.length - 1 ? onnx.relu(g, l.toOnnx(g, y)) : l.toOnnx(g, y)), x);
   }
 }

@@ -8,10 +8,12 @@
  */
 import type { Tensor4D } from '@pixelwise/core';
 import { tf } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Dropout } from '../layers/activations.js';
 import { Conv2d } from '../layers/conv.js';
 import { upsampleTo } from '../layers/resize.js';
 import { Module, type ForwardContext } from '../module.js';
+import { noOnnxExport } from '../onnx/emitter.js';
 
 export interface DecodeHeadOptions {
   /** Which backbone feature(s) the head reads: one index, or several (in the order `decode` takes them). */
@@ -57,8 +59,16 @@ export abstract class DecodeHead extends Module {
   /** The head's own computation on its selected inputs: features (or scores when it has no classifier). */
   protected abstract decode(inputs: Tensor4D[], ctx: ForwardContext): Tensor4D;
 
+  /**
+   * {@link decode} as ONNX nodes on the selected NCHW inputs (evaluation mode), next to it in each
+   * head: features, or scores when the head has no classifier.
+   */
+  protected decodeToOnnx(_g: OnnxGraph, _inputs: string[]): string {
+    return noOnnxExport(this, 'has no ONNX export (decodeToOnnx)');
+  }
+
   /** The features this head reads, by `inIndex`; a missing index names what the backbone gave. */
-  selectInputs(features: readonly Tensor4D[]): Tensor4D[] {
+  selectInputs<T extends Tensor4D | string>(features: readonly T[]): T[] {
     const wanted = typeof this.inIndex === 'number' ? [this.inIndex] : [...this.inIndex];
     return wanted.map((i) => {
       const f = features[i];
@@ -88,5 +98,17 @@ export abstract class DecodeHead extends Module {
   /** Class scores resized to `[H, W]` (the input grid). */
   predict(features: readonly Tensor4D[], size: readonly [number, number], ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => upsampleTo(this.forward(features, ctx), size, this.alignCorners));
+  }
+
+  /** {@link forward} as ONNX nodes: NCHW feature names (fine to coarse) to scores `[N, classes, h, w]`. */
+  toOnnx(g: OnnxGraph, features: readonly string[]): string {
+    const y = this.decodeToOnnx(g, this.selectInputs(features));
+    // Dropout is the identity in evaluation mode.
+    return this.classifier ? this.classifier.toOnnx(g, y) : y;
+  }
+
+  /** {@link predict} as ONNX nodes: scores resized to `[H, W]` (`Resize`, the same align-corners rule). */
+  predictToOnnx(g: OnnxGraph, features: readonly string[], size: readonly [number, number]): string {
+    return onnx.resize(g, this.toOnnx(g, features), [size[0], size[1]], { alignCorners: this.alignCorners });
   }
 }

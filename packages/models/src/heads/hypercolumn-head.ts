@@ -11,6 +11,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Conv2d } from '../layers/conv.js';
 import { upsampleTo } from '../layers/resize.js';
 import type { ForwardContext } from '../module.js';
@@ -42,5 +43,11 @@ export class HypercolumnHead extends DecodeHead {
       if (!this.hidden) return tf.addN(up) as Tensor4D;
       return tf.relu(this.hidden.forward(tf.concat(up, 3))) as Tensor4D;
     });
+  }
+  protected override decodeToOnnx(g: OnnxGraph, features: string[]): string {
+    const [, , h, w] = g.nchw(features[0] as string, 'HypercolumnHead');
+    const up = features.map((f, i) => onnx.resize(g, (this.taps[i] as Conv2d).toOnnx(g, f), [h, w]));
+    if (!this.hidden) return up.slice(1).reduce((sum, t) => onnx.add(g, sum, t), up[0] as string);
+    return onnx.relu(g, this.hidden.toOnnx(g, onnx.concat(g, up, 1)));
   }
 }

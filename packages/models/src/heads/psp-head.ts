@@ -7,6 +7,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { ConvNormAct } from '../layers/conv-norm-act.js';
 import { AdaptiveAvgPool2d } from '../layers/pooling.js';
 import { upsampleTo } from '../layers/resize.js';
@@ -19,6 +20,11 @@ class PyramidBranch extends Sequential {
   }
   override forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
     return upsampleTo(super.forward(x, ctx), [x.shape[1], x.shape[2]]);
+  }
+  /** Pool (exact PyTorch bins), 1x1 conv with BN folded, ReLU, `Resize` back to the input grid. */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'PyramidBranch');
+    return onnx.resize(g, super.toOnnx(g, x), [h, w]);
   }
 }
 
@@ -49,5 +55,9 @@ export class PSPHead extends DecodeHead {
       const f = x as Tensor4D;
       return this.bottleneck.forward(tf.concat([f, ...this.branches.map((b) => b.forward(f, ctx))], 3), ctx);
     });
+  }
+  protected override decodeToOnnx(g: OnnxGraph, [x]: string[]): string {
+    const f = x as string;
+    return this.bottleneck.toOnnx(g, onnx.concat(g, [f, ...this.branches.map((b) => b.toOnnx(g, f))], 1));
   }
 }

@@ -6,6 +6,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Activation, Dropout } from '../layers/activations.js';
 import { BatchNorm2d } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv.js';
@@ -30,6 +31,9 @@ export class FCNHead extends DecodeHead {
   protected decode([x]: Tensor4D[], ctx: ForwardContext): Tensor4D {
     return tf.relu(this.bn.forward(this.conv.forward(x as Tensor4D), ctx));
   }
+  protected override decodeToOnnx(g: OnnxGraph, [x]: string[]): string {
+    return onnx.relu(g, this.conv.toOnnx(g, x as string, this.bn.batchNormParams()));
+  }
 }
 
 /** ASPP image-pooling branch: global average, 1x1 conv, BN, ReLU, upsampled back. */
@@ -39,6 +43,11 @@ class ASPPPooling extends Sequential {
   }
   override forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => upsampleTo(super.forward(x, ctx), [x.shape[1], x.shape[2]]));
+  }
+  /** `GlobalAveragePool`, 1x1 conv with BN folded, ReLU, `Resize` back (a constant map). */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'ASPPPooling');
+    return onnx.resize(g, super.toOnnx(g, x), [h, w]);
   }
 }
 
@@ -69,6 +78,9 @@ export class ASPP extends Layer {
   forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => this.project.forward(tf.concat(this.convs.items.map((c) => c.forward(x, ctx)), 3), ctx));
   }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return this.project.toOnnx(g, onnx.concat(g, this.convs.items.map((c) => c.toOnnx(g, x)), 1));
+  }
 }
 
 /** torchvision `DeepLabHead`: ASPP(12, 24, 36) `0`, 3x3 conv `1`, BN `2`, ReLU `3`, 1x1 classifier `4`. */
@@ -86,6 +98,9 @@ export class DeepLabHead extends DecodeHead {
   }
   protected decode([x]: Tensor4D[], ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => tf.relu(this.bn.forward(this.conv.forward(this.aspp.forward(x as Tensor4D, ctx)), ctx)));
+  }
+  protected override decodeToOnnx(g: OnnxGraph, [x]: string[]): string {
+    return onnx.relu(g, this.conv.toOnnx(g, this.aspp.toOnnx(g, x as string), this.bn.batchNormParams()));
   }
 }
 
@@ -114,5 +129,11 @@ export class LRASPPHead extends DecodeHead {
       const up = upsampleTo(x, [l.shape[1], l.shape[2]]);
       return tf.add(this.lowClassifier.forward(l), this.highClassifier.forward(up));
     });
+  }
+  protected override decodeToOnnx(g: OnnxGraph, [low, high]: string[]): string {
+    const [l, h] = [low as string, high as string];
+    const [, , lh, lw] = g.nchw(l, 'LRASPPHead');
+    const up = onnx.resize(g, onnx.mul(g, this.cbr.toOnnx(g, h), this.scale.toOnnx(g, h)), [lh, lw]);
+    return onnx.add(g, this.lowClassifier.toOnnx(g, l), this.highClassifier.toOnnx(g, up));
   }
 }

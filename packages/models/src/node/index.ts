@@ -19,6 +19,8 @@ export { runTraining, segmentationSetup } from './train-run.js';
 export type { RunTrainingOptions, SegmentationSetupOptions, TrainingResult, TrainingSetup } from './train-run.js';
 export { STAGE_NAMES, writePreviewArtifacts } from './previews.js';
 export type { StageArtifact } from './previews.js';
+export { chooseEngine, describeEngine, describeOnnxRuntime, engineDevice, EngineError, loadOnnxRuntime, ONNX_RUNTIME_PACKAGE, probeExecutionProvider, segmenterFor } from './onnx-runtime.js';
+export type { EngineAvailability, EngineChoice, EngineRequest } from './onnx-runtime.js';
 export { DEEPLAB_CRF_GRID, gridPoints, tuneCrf } from './crf-tune.js';
 export type { CrfGrid, CrfGridPoint, TuneCrfOptions, TuneCrfResult } from './crf-tune.js';
 export { InFlight } from './in-flight.js';

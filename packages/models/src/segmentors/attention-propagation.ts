@@ -15,6 +15,7 @@
  */
 import { adaptiveAvgPool2d, tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { upsampleTo } from '../layers/resize.js';
 
 /** A frame encoded for attention: `[N, h, w, d]` query and key, `[N, h, w, C]` value. */
@@ -73,6 +74,44 @@ export function propagateAttention(current: AttentionEncoding, previous: readonl
     const summed = terms.length === 1 ? (terms[0] as Tensor4D) : (tf.addN(terms) as Tensor4D);
     return tf.add(current.value, upsampleTo(summed, [h, w])) as Tensor4D;
   });
+}
+
+/** A frame encoded for attention as ONNX values: NCHW `[N, d, h, w]` query and key, `[N, C, h, w]` value. */
+export interface OnnxAttentionEncoding {
+  query: string;
+  key: string;
+  value: string;
+}
+
+/**
+ * {@link propagateAttention} as ONNX nodes: `AveragePool`/bin `MatMul`s for the pooling, `Reshape`,
+ * batched `MatMul`s, `Softmax` over the previous frame's positions, `Resize` back and `Add`.
+ * In NCHW the value times the transposed attention gives `[N, C, positions]` directly.
+ */
+export function propagateAttentionToOnnx(g: OnnxGraph, current: Pick<OnnxAttentionEncoding, 'query' | 'value'>, previous: readonly Pick<OnnxAttentionEncoding, 'key' | 'value'>[], factor: number): string {
+  if (previous.length === 0) return current.value;
+  const [, , h, w] = g.nchw(current.value, 'propagateAttention');
+  const pool = (x: string) => {
+    const [, , ph, pw] = g.nchw(x, 'propagateAttention');
+    return factor === 1 ? x : onnx.adaptiveAveragePool(g, x, pooledGrid(ph, pw, factor));
+  };
+  const flat = (x: string) => {
+    const [, c, ph, pw] = g.nchw(x, 'propagateAttention');
+    return onnx.reshape(g, x, [0, c, ph * pw]);
+  };
+  const q4 = pool(current.query);
+  const [, d, qh, qw] = g.nchw(q4, 'propagateAttention');
+  const q = onnx.transpose(g, flat(q4), [0, 2, 1]);
+  const scale = g.scalar(1 / Math.sqrt(d), 'attention.scale');
+  const terms = previous.map((p) => {
+    const affinity = onnx.mul(g, onnx.matMul(g, q, flat(pool(p.key))), scale);
+    const weights = onnx.transpose(g, onnx.softmax(g, affinity, 2), [0, 2, 1]);
+    const v = flat(pool(p.value));
+    const [, c] = g.dims(v);
+    return onnx.reshape(g, onnx.matMul(g, v, weights), [0, c as number, qh, qw]);
+  });
+  const summed = terms.slice(1).reduce((sum, t) => onnx.add(g, sum, t), terms[0] as string);
+  return onnx.add(g, current.value, onnx.resize(g, summed, [h, w]));
 }
 
 /** Multiply-adds of the attention products for one frame (affinity and weighted sum per previous frame). */

@@ -6,6 +6,7 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { DilatedVgg16 } from '../backbones/vgg.js';
 import { ContextModule, type ContextKind } from '../heads/context-module.js';
 import { Conv2d } from '../layers/conv.js';
@@ -40,5 +41,11 @@ export class DilationNet extends Segmentor {
       if (this.context) score = this.context.forward(score, ctx);
       return { out: upsampleTo(score, [x.shape[1], x.shape[2]]), aux: [] };
     });
+  }
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'DilationNet');
+    let score = this.final.toOnnx(g, this.backbone.featuresToOnnx(g, x));
+    if (this.context) score = this.context.toOnnx(g, score);
+    return onnx.resize(g, score, [h, w]);
   }
 }

@@ -8,15 +8,19 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import type { OnnxGraph } from '@pixelwise/core/onnx';
 import type { Backbone } from '../backbones/backbone.js';
 import type { DecodeHead } from '../heads/decode-head.js';
 import { upsampleTo } from '../layers/resize.js';
 import type { ForwardContext, Module } from '../module.js';
+import { noOnnxExport } from '../onnx/emitter.js';
 import { Segmentor, type InputNorm, type SegmentorOutput } from './segmentor.js';
 
 /** A neck maps the backbone's features to the features the heads read (FPN and the like). */
 export interface Neck extends Module {
   forward(features: Tensor4D[], ctx: ForwardContext): Tensor4D[];
+  /** `forward` in evaluation mode as ONNX nodes on NCHW feature names (needed to export the model). */
+  toOnnx?(g: OnnxGraph, features: string[]): string[];
 }
 
 export interface EncoderDecoderParts {
@@ -57,6 +61,20 @@ export class EncoderDecoder extends Segmentor {
   extractFeatures(x: Tensor4D, ctx: ForwardContext): Tensor4D[] {
     const f = this.backbone.features(x, ctx);
     return this.neck ? this.neck.forward(f, ctx) : f;
+  }
+
+  /** {@link extractFeatures} in evaluation mode as ONNX nodes: NCHW feature names, fine to coarse. */
+  featuresToOnnx(g: OnnxGraph, x: string): string[] {
+    const f = this.backbone.featuresToOnnx(g, x);
+    if (!this.neck) return f;
+    if (!this.neck.toOnnx) return noOnnxExport(this.neck, 'has no ONNX export (toOnnx)');
+    return this.neck.toOnnx(g, f);
+  }
+
+  /** Backbone, neck and decode head as ONNX nodes (auxiliary heads train only). */
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, this.constructor.name);
+    return this.decodeHead.predictToOnnx(g, this.featuresToOnnx(g, x), [h, w]);
   }
 
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {

@@ -9,8 +9,9 @@
  * Crop offsets are those the Caffe coordinate maps give for this padding: 19 (32s), 5/27 (16s),
  * 5/9/31 (8s).
  */
-import { bilinearUpsample, bilinearUpsampleFilter, cropLike, tf } from '@pixelwise/core';
+import { bilinearKernel1d, bilinearUpsample, bilinearUpsampleFilter, cropLike, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { FcnVgg16 } from '../backbones/vgg.js';
 import { Conv2d, ConvTranspose2d } from '../layers/conv.js';
 import { EVAL, type ForwardContext } from '../module.js';
@@ -109,6 +110,72 @@ export class FCN extends Segmentor {
       return cropLike(bilinearUpsample(score, this.finalFactor), like, offset);
     });
   }
+
+  /** {@link stageFeatures} and {@link stageScore} of stage `i` as ONNX nodes (one Clockwork stage graph). */
+  stageToOnnx(i: FcnStageIndex, g: OnnxGraph, input: string): { features: string; score?: string } {
+    const features = this.backbone.stageToOnnx(i, g, input);
+    const layer = i === 0 ? this.scorePool3 : i === 1 ? this.scorePool4 : this.scoreFr;
+    return { features, ...(layer ? { score: layer.toOnnx(g, features) } : {}) };
+  }
+
+  /**
+   * {@link fuseScores} as ONNX nodes: learned 2x `ConvTranspose`s, `Slice` crops and `Add`s, then the
+   * fixed bilinear upsampling and final crop to `[H, W]` as two `MatMul`s ({@link fcnUpsampleMatrix}).
+   */
+  fuseScoresToOnnx(g: OnnxGraph, scores: readonly string[], [h, w]: readonly [number, number]): string {
+    const expected = this.stride === 8 ? 3 : this.stride === 16 ? 2 : 1;
+    if (scores.length !== expected) throw new Error(`FCN-${this.stride}s fuses ${expected} score maps, got ${scores.length}`);
+    const [fr, pool4, pool3] = [...scores].reverse();
+    let score = fr as string;
+    let offset = 19;
+    const fuse = (up: string, skip: string, at: number) => {
+      const [, , uh, uw] = g.nchw(up, 'FCN fusion');
+      return onnx.add(g, up, onnx.crop(g, skip, [uh, uw], [at, at]));
+    };
+    if (this.upscore2 && pool4) {
+      score = fuse(this.upscore2.toOnnx(g, score), pool4, 5);
+      offset = 27;
+    }
+    if (this.upscorePool4 && pool3) {
+      score = fuse(this.upscorePool4.toOnnx(g, score), pool3, 9);
+      offset = 31;
+    }
+    const [, , sh, sw] = g.nchw(score, 'FCN upsampling');
+    const f = this.finalFactor;
+    return onnx.separable(g, score, fcnUpsampleMatrix(sh, f, offset, h), fcnUpsampleMatrix(sw, f, offset, w), [h, w], 'upscore_final');
+  }
+
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'FCN');
+    const scores: string[] = [];
+    let features = x;
+    for (const i of FCN_STAGES) {
+      const s = this.stageToOnnx(i, g, features);
+      features = s.features;
+      if (s.score) scores.push(s.score);
+    }
+    return this.fuseScoresToOnnx(g, scores, [h, w]);
+  }
+}
+
+/**
+ * FCN's fixed final upsampling (a transposed convolution with the bilinear tent of `factor`, no
+ * padding: `(n - 1) * factor + k` outputs) followed by the Caffe crop, along one axis, as a
+ * `[out, n]` matrix: row `o` holds the tent weights of output `o + offset`. Applied to rows and
+ * columns (two `MatMul`s) it is `cropLike(bilinearUpsample(x, factor), like, offset)` exactly.
+ */
+export function fcnUpsampleMatrix(n: number, factor: number, offset: number, out: number): Float32Array {
+  const tent = bilinearKernel1d(factor);
+  const full = (n - 1) * factor + tent.length;
+  if (offset < 0 || offset + out > full) throw new Error(`FCN: cannot crop ${out} at offset ${offset} from the ${full} values that upsampling ${n} by ${factor} gives`);
+  const m = new Float32Array(out * n);
+  for (let o = 0; o < out; o++) {
+    for (let i = 0; i < n; i++) {
+      const t = o + offset - i * factor;
+      if (t >= 0 && t < tent.length) m[o * n + i] = tent[t] ?? 0;
+    }
+  }
+  return m;
 }
 
 /** Clockwork stage indices of FCN: 0 = conv1-pool3, 1 = conv4-pool4, 2 = conv5-fc7. */

@@ -10,14 +10,15 @@
  * pixel through every stage and labels them with the last stage; `'masked'` is the dense
  * equivalent of the cascade (convolution then mask), which training uses.
  */
-import { regionConv2d, tf } from '@pixelwise/core';
+import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { scaleWidth } from '../backbones/backbone.js';
-import { BatchNorm2d } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv.js';
 import { ConvNormAct } from '../layers/conv-norm-act.js';
-import { Module, Sequential, type ForwardContext } from '../module.js';
+import { Sequential, type ForwardContext } from '../module.js';
 import { upsampleTo } from '../layers/resize.js';
+import { CascadeStage, type OnnxRegion } from './region-block.js';
 import { Segmentor, type SegmentorOutput, type StageStats } from './segmentor.js';
 
 export type CascadeMode = 'cascade' | 'full' | 'masked';
@@ -70,6 +71,23 @@ export function cascadeExits(probs: readonly Tensor4D[], rho: number): { exits: 
   return { exits, reach, active };
 }
 
+/**
+ * A cascade's statistics from its stage map (the stage, 0..2, that labelled each feature-grid
+ * pixel of `[N, h, w]`) and the multiply-adds of each stage at every pixel: a stage's
+ * convolutions ran on the pixels that reached it (stage 1: all of them). The TensorFlow.js
+ * forward and the ONNX Runtime cascade share it.
+ */
+export function cascadeStats(stageMap: Uint8Array, shape: [number, number, number], stageMacs: readonly number[]): StageStats {
+  const total = shape[0] * shape[1] * shape[2];
+  const counts = stageMacs.map(() => 0);
+  for (const s of stageMap) counts[s] = (counts[s] ?? 0) + 1;
+  // Pixels that reached stage i: those labelled by stage i or a later one.
+  const reached = counts.map((_, i) => counts.slice(i).reduce((a, b) => a + b, 0));
+  const stageMacsSpent = stageMacs.map((m, i) => (i === 0 ? m : (m * (reached[i] ?? 0)) / total));
+  const skippedMacs = stageMacs.reduce((a, m, i) => a + m - (stageMacsSpent[i] ?? 0), 0);
+  return { stageFractions: counts.map((c) => c / total), stageMap: { data: stageMap, shape }, skippedMacs, stageMacs: [...stageMacs], stageMacsSpent };
+}
+
 /** RGB pixels `[h*w*3]` of a stage map (values 0, 1, 2) in the fixed stage colours. */
 export function stageMapToRgb(stages: ArrayLike<number>): Uint8Array {
   const rgb = new Uint8Array(stages.length * 3);
@@ -88,57 +106,6 @@ function detached<T extends tf.Tensor>(t: T): T {
   return tf.tensor(t.dataSync(), t.shape, t.dtype) as T;
 }
 
-/** A residual block (two 3x3 convolutions + BN) that can be evaluated on a region only. */
-class RegionBlock extends Module {
-  private readonly conv1: Conv2d;
-  private readonly bn1: BatchNorm2d;
-  private readonly conv2: Conv2d;
-  private readonly bn2: BatchNorm2d;
-  constructor(
-    channels: number,
-    readonly dilation: number,
-  ) {
-    super();
-    const d = dilation;
-    this.conv1 = this.add('conv1', new Conv2d(channels, channels, { kernel: 3, padding: d, dilation: d, bias: false }));
-    this.bn1 = this.add('bn1', new BatchNorm2d(channels));
-    this.conv2 = this.add('conv2', new Conv2d(channels, channels, { kernel: 3, padding: d, dilation: d, bias: false }));
-    this.bn2 = this.add('bn2', new BatchNorm2d(channels));
-  }
-
-  private conv(conv: Conv2d, x: Tensor4D, mask: Tensor4D | undefined, sparse: boolean): Tensor4D {
-    if (!mask) return conv.forward(x);
-    if (sparse) return regionConv2d(x, conv.weight as unknown as Tensor4D, mask, { rate: this.dilation, padding: this.dilation });
-    return tf.mul(conv.forward(x), mask);
-  }
-
-  /** Multiply-adds per pixel of the block's two convolutions. */
-  get macsPerPixel(): number {
-    return 2 * 9 * this.conv1.kernelShape[2] * this.conv1.kernelShape[3];
-  }
-
-  /** `mask` `[N,h,w,1]` (undefined = everywhere); `sparse` selects region convolution. */
-  forward(x: Tensor4D, ctx: ForwardContext, mask?: Tensor4D, sparse = false): Tensor4D {
-    return tf.tidy(() => {
-      const m = (t: Tensor4D): Tensor4D => (mask ? tf.mul(t, mask) : t);
-      const h: Tensor4D = m(tf.relu(this.bn1.forward(this.conv(this.conv1, x, mask, sparse), ctx)) as Tensor4D);
-      const f = m(this.bn2.forward(this.conv(this.conv2, h, mask, sparse), ctx));
-      const inside = tf.relu(tf.add(x, f)) as Tensor4D;
-      if (!mask) return inside;
-      // Outside the region the block passes its input through.
-      return tf.add(tf.mul(inside, mask), tf.mul(x, tf.sub(1, mask))) as Tensor4D;
-    });
-  }
-}
-
-class Stage extends Module {
-  readonly blocks: RegionBlock[];
-  constructor(channels: number, count: number, dilation: number) {
-    super();
-    this.blocks = Array.from({ length: count }, (_, i) => this.add(String(i), new RegionBlock(channels, dilation)));
-  }
-}
-
 export class LayerCascade extends Segmentor {
   readonly inputNorm = 'unit' as const;
   readonly numClasses: number;
@@ -147,7 +114,7 @@ export class LayerCascade extends Segmentor {
   readonly mode: CascadeMode;
   private readonly stem: Sequential;
   private readonly transitions: Conv2d[];
-  private readonly stages: Stage[];
+  private readonly stages: CascadeStage[];
   private readonly heads: Conv2d[];
 
   constructor(options: LayerCascadeOptions = {}) {
@@ -170,7 +137,7 @@ export class LayerCascade extends Segmentor {
     );
     const widths = [c1, c2, c3];
     this.transitions = widths.slice(1).map((c, i) => this.add(`transition${i + 2}`, new Conv2d(widths[i] ?? c, c, { kernel: 1, bias: false })));
-    this.stages = widths.map((c, i) => this.add(`stage${i + 1}`, new Stage(c, blocks[i] ?? 2, 2 ** i)));
+    this.stages = widths.map((c, i) => this.add(`stage${i + 1}`, new CascadeStage(c, blocks[i] ?? 2, 2 ** i)));
     this.heads = widths.map((c, i) => this.add(`head${i + 1}`, new Conv2d(c, this.numClasses, { kernel: 1 })));
   }
 
@@ -190,7 +157,7 @@ export class LayerCascade extends Segmentor {
       const probs: Tensor4D[] = [];
       let region: Tensor4D | undefined;
       for (let s = 0; s < 3; s++) {
-        const stage = this.stages[s] as Stage;
+        const stage = this.stages[s] as CascadeStage;
         // Channels change between stages: a 1x1 projection (dense; it is cheap).
         if (s > 0) f = (this.transitions[s - 1] as Conv2d).forward(f);
         for (const b of stage.blocks) f = b.forward(f, ctx, region, mode === 'cascade');
@@ -208,16 +175,8 @@ export class LayerCascade extends Segmentor {
       reach.push(active);
       // Each pixel keeps the scores of the stage where it exited.
       const combined = tf.addN(scores.map((sc, i) => tf.mul(sc, exits[i] as Tensor4D))) as Tensor4D;
-      const total = n * h * w;
-      const counts = exits.map((e) => tf.sum(e).dataSync()[0] ?? 0);
-      const reached = reach.map((r) => tf.sum(r).dataSync()[0] ?? 0);
-      const stageMacs = this.stages.map((st) => st.blocks.reduce((a, b) => a + b.macsPerPixel, 0) * h * w);
-      // A stage's convolutions run on the pixels that reach it (stage 1: all of them).
-      const stageMacsSpent = stageMacs.map((m, i) => (mode === 'full' || i === 0 ? m : (m * (reached[i] ?? 0)) / total));
-      const skippedMacs = stageMacs.reduce((a, m, i) => a + m - (stageMacsSpent[i] ?? 0), 0);
       const map = tf.addN([tf.mul(exits[1] as Tensor4D, 1), tf.mul(exits[2] as Tensor4D, 2)]).dataSync();
-      const stageMap = { data: Uint8Array.from(map), shape: [n, h, w] as [number, number, number] };
-      stats = { stageFractions: counts.map((c) => c / total), stageMap, skippedMacs, stageMacs, stageMacsSpent };
+      stats = cascadeStats(Uint8Array.from(map), [n, h, w], this.stageMacs([h, w]));
       const stages = ctx.training
         ? scores.map((sc, i) => ({
             out: upsampleTo(sc, size),
@@ -227,5 +186,85 @@ export class LayerCascade extends Segmentor {
       return { out: upsampleTo(combined, size), stages };
     });
     return { out: result.out, aux: [], ...(result.stages ? { stages: result.stages } : {}), ...(stats ? { stats } : {}) };
+  }
+
+  /** Multiply-adds of each stage's blocks at every pixel of an `[h, w]` feature grid. */
+  stageMacs([h, w]: readonly [number, number]): number[] {
+    return this.stages.map((st) => st.macsPerPixel * h * w);
+  }
+
+  /** The feature grid `[h, w]` of an `[H, W]` input: the stem's three 3x3 stride-2 convolutions (padding 1) halve each side, rounding up. */
+  gridSize([h, w]: readonly [number, number]): [number, number] {
+    const half = (n: number) => Math.floor((n - 1) / 2) + 1;
+    return [half(half(half(h))), half(half(half(w)))];
+  }
+
+  /** Channels of stage `s`'s features. */
+  stageWidth(s: number): number {
+    return this.stages[s]?.blocks[0]?.channels ?? 0;
+  }
+
+  /** Dilation of stage `s`'s blocks, so also the padding of its pixel rows (the region's tap spacing). */
+  stageDilation(s: number): number {
+    return this.stages[s]?.dilation ?? 1;
+  }
+
+  /**
+   * Stage `s` as ONNX nodes (one session per stage on ONNX Runtime): stage 0 reads the normalised
+   * image, later stages the previous stage's features through their 1x1 transition. With a
+   * `region` the blocks run as region convolution on the pixels it lists (Gather -> MatMul ->
+   * ScatterND, `N` fixed); without, densely. Returns the features `[N, C, h, w]`, the scores
+   * `[N, classes, h, w]` and the top class probability `[N, 1, h, w]` of the stage's head.
+   */
+  stageToOnnx(s: number, g: OnnxGraph, input: string, region?: OnnxRegion): { features: string; scores: string; top: string } {
+    const stage = this.stages[s];
+    const head = this.heads[s];
+    if (!stage || !head) throw new Error(`LayerCascade: no stage ${s} (it has ${this.stages.length})`);
+    let f = s === 0 ? this.stem.toOnnx(g, input) : (this.transitions[s - 1] as Conv2d).toOnnx(g, input);
+    if (region) {
+      const [n, c, h, w] = g.nchw(f, 'LayerCascade');
+      let rows = onnx.pixelRows(g, f, stage.dilation);
+      for (const b of stage.blocks) rows = b.regionToOnnx(g, rows, region);
+      f = onnx.fromPixelRows(g, rows, [n as number, c, h, w], stage.dilation);
+    } else {
+      for (const b of stage.blocks) f = b.toOnnx(g, f);
+    }
+    const scores = head.toOnnx(g, f);
+    return { features: f, scores, top: onnx.topProbability(g, scores) };
+  }
+
+  /**
+   * The whole model as one graph. Full mode: every stage everywhere, the last stage's scores.
+   * Cascade (and masked) mode: the masked dense equivalent of the cascade (exits by `rho` as
+   * `GreaterOrEqual` masks, each pixel keeping the scores of the stage where it exited), which
+   * gives the cascade's outputs but not its savings; ONNX Runtime's cascade runs the stages as
+   * separate sessions with region convolution instead.
+   */
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'LayerCascade');
+    let f = this.stem.toOnnx(g, x);
+    let active: string | undefined;
+    const terms: string[] = [];
+    for (let s = 0; s < this.stages.length; s++) {
+      const stage = this.stages[s] as CascadeStage;
+      if (s > 0) f = (this.transitions[s - 1] as Conv2d).toOnnx(g, f);
+      for (const b of stage.blocks) f = b.toOnnx(g, f, this.mode === 'full' ? undefined : active);
+      const scores = (this.heads[s] as Conv2d).toOnnx(g, f);
+      if (this.mode === 'full') {
+        if (s === this.stages.length - 1) terms.push(scores);
+        continue;
+      }
+      if (s === this.stages.length - 1) {
+        terms.push(onnx.mul(g, scores, active as string));
+        break;
+      }
+      // cascadeExits: a pixel still active exits where its top probability reaches rho.
+      const confident = onnx.cast(g, onnx.greaterOrEqual(g, onnx.topProbability(g, scores), g.scalar(this.rho, 'rho')), 'float32');
+      const exit = active ? onnx.mul(g, active, confident) : confident;
+      terms.push(onnx.mul(g, scores, exit));
+      active = active ? onnx.sub(g, active, exit) : onnx.sub(g, g.scalar(1, 'one'), exit);
+    }
+    const combined = terms.slice(1).reduce((sum, t) => onnx.add(g, sum, t), terms[0] as string);
+    return onnx.resize(g, combined, [h, w]);
   }
 }

@@ -5,8 +5,10 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor3D, Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../data/augment.js';
 import { EVAL, Module, type ForwardContext } from '../module.js';
+import { noOnnxExport } from '../onnx/emitter.js';
 
 /** How a model expects its RGB input scaled. */
 export type InputNorm =
@@ -61,6 +63,15 @@ export abstract class Segmentor extends Module {
     return this.logits(x, ctx);
   }
 
+  /**
+   * {@link forward}'s `out` in evaluation mode as ONNX nodes, next to `logits` in each model: a
+   * normalised NCHW image `[N, 3, H, W]` to class scores `[N, numClasses, H, W]`.
+   * `exportOnnx` wraps it with the normalisation and an argmax.
+   */
+  scoresToOnnx(_g: OnnxGraph, _x: string): string {
+    return noOnnxExport(this, 'has no ONNX export (scoresToOnnx)');
+  }
+
   /** Throws unless `x` is an `[N, H, W, 3]` batch. */
   protected checkInput(x: Tensor4D): void {
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`${this.constructor.name}: expected [N,H,W,3] input, got ${JSON.stringify(x.shape)}`);
@@ -73,6 +84,21 @@ export abstract class Segmentor extends Module {
       if (this.inputNorm === 'unit') return unit as Tensor4D;
       return tf.div(tf.sub(unit, tf.tensor1d([...IMAGENET_MEAN])), tf.tensor1d([...IMAGENET_STD])) as Tensor4D;
     });
+  }
+
+  /**
+   * {@link normalize} as ONNX nodes: uint8 RGB `[N, H, W, 3]` (as `predict` takes it) to the
+   * normalised NCHW float image `[N, 3, H, W]`: `Cast`, `Transpose`, one per-channel `Mul` and `Add`
+   * (`x / 255` or `(x / 255 - mean) / std` folded into `x * a + b`).
+   */
+  normalizeToOnnx(g: OnnxGraph, rgb: string): string {
+    const x = onnx.transpose(g, onnx.cast(g, rgb, 'float32'), [0, 3, 1, 2]);
+    const mean = this.inputNorm === 'unit' ? [0, 0, 0] : IMAGENET_MEAN;
+    const std = this.inputNorm === 'unit' ? [1, 1, 1] : IMAGENET_STD;
+    const scale = g.initializer('normalize.scale', 'float32', [1, 3, 1, 1], std.map((v) => 1 / (255 * v)));
+    const scaled = onnx.mul(g, x, scale);
+    if (this.inputNorm === 'unit') return scaled;
+    return onnx.add(g, scaled, g.initializer('normalize.shift', 'float32', [1, 3, 1, 1], mean.map((m, i) => -m / (std[i] ?? 1))));
   }
 
   /** Label map `[N, H, W]` (int32) of uint8-range RGB images, in evaluation mode. */

@@ -10,6 +10,7 @@
  */
 import { maxUnpool, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
 import { scaleWidth } from '../backbones/backbone.js';
 import { SwitchVgg16, VGG16_STAGES } from '../backbones/vgg.js';
 import { Dropout } from '../layers/activations.js';
@@ -25,7 +26,7 @@ export interface SegNetOptions {
 
 /** Decoder unit: 3x3 (de)convolution + BN + ReLU. DeconvNet uses transposed convs, SegNet convs. */
 class DecoderUnit extends Layer {
-  private readonly conv: Layer;
+  private readonly conv: Conv2d | ConvTranspose2d;
   private readonly bn: BatchNorm2d;
   constructor(cin: number, cout: number, transposed: boolean) {
     super();
@@ -35,6 +36,15 @@ class DecoderUnit extends Layer {
   forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => tf.relu(this.bn.forward(this.conv.forward(x, ctx), ctx)) as Tensor4D);
   }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return onnx.relu(g, this.conv.toOnnx(g, x, this.bn.batchNormParams()));
+  }
+}
+
+/** One encoder stage's pooled map as the decoder reads it in ONNX: its `MaxPool` indices and pre-pool size. */
+interface OnnxSkip {
+  indices: string;
+  size: [number, number];
 }
 
 /** The mirrored decoder: for stage 5..1, unpool with that stage's switches, then its units. */
@@ -67,10 +77,21 @@ class MirroredDecoder extends Module {
     });
     return y;
   }
+  /** {@link decode} as ONNX nodes: `MaxUnpool` with the encoder's whole-tensor indices, then the units. */
+  decodeToOnnx(g: OnnxGraph, x: string, skips: readonly OnnxSkip[]): string {
+    let y = x;
+    this.stages.forEach((units, i) => {
+      const skip = skips[4 - i];
+      if (!skip) throw new Error('decoder: missing switches');
+      // 2x2 windows at stride 2 do not overlap, so ONNX's MaxUnpool equals core's exactly.
+      y = onnx.maxUnpool(g, y, skip.indices, { kernel: 2, outputSize: skip.size });
+      for (const u of units) y = u.toOnnx(g, y);
+    });
+    return y;
+  }
 }
 
-function checkSize(x: Tensor4D, name: string, min: number): void {
-  const [, h, w] = x.shape;
+function checkSize([h, w]: readonly [number, number], name: string, min: number): void {
   if (h % 32 !== 0 || w % 32 !== 0 || h < min || w < min) {
     throw new Error(`${name}: input height and width must be multiples of 32 and at least ${min}, got ${h}x${w}`);
   }
@@ -91,12 +112,18 @@ export class SegNet extends Segmentor {
     this.classifier = this.add('classifier', new Conv2d(this.decoder.outChannels, this.numClasses, { kernel: 3, padding: 1 }));
   }
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
-    checkSize(x, 'SegNet', 32);
+    checkSize([x.shape[1], x.shape[2]], 'SegNet', 32);
     return tf.tidy(() => {
       const stages = this.encoder.encode(x, ctx);
       const bottom = stages[4]?.pooled as Tensor4D;
       return { out: this.classifier.forward(this.decoder.decode(bottom, stages, ctx)), aux: [] };
     });
+  }
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'SegNet');
+    checkSize([h, w], 'SegNet', 32);
+    const stages = this.encoder.encodeToOnnx(g, x);
+    return this.classifier.toOnnx(g, this.decoder.decodeToOnnx(g, stages[4]?.pooled as string, stages));
   }
 }
 
@@ -130,7 +157,7 @@ export class DeconvNet extends Segmentor {
     this.score = this.add('score', new Conv2d(this.decoder.outChannels, this.numClasses, { kernel: 1 }));
   }
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
-    checkSize(x, 'DeconvNet', 224);
+    checkSize([x.shape[1], x.shape[2]], 'DeconvNet', 224);
     return tf.tidy(() => {
       const stages = this.encoder.encode(x, ctx);
       const pool5 = stages[4]?.pooled as Tensor4D;
@@ -139,5 +166,15 @@ export class DeconvNet extends Segmentor {
       y = tf.relu(this.bnDeconvFc6.forward(this.deconvFc6.forward(y), ctx)) as Tensor4D;
       return { out: this.score.forward(this.decoder.decode(y, stages, ctx)), aux: [] };
     });
+  }
+  /** BatchNorm folded into fc6, fc7 and the 7x7 deconvolution; dropout is the identity. */
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'DeconvNet');
+    checkSize([h, w], 'DeconvNet', 224);
+    const stages = this.encoder.encodeToOnnx(g, x);
+    let y = onnx.relu(g, this.fc6.toOnnx(g, stages[4]?.pooled as string, this.bn6.batchNormParams()));
+    y = onnx.relu(g, this.fc7.toOnnx(g, y, this.bn7.batchNormParams()));
+    y = onnx.relu(g, this.deconvFc6.toOnnx(g, y, this.bnDeconvFc6.batchNormParams()));
+    return this.score.toOnnx(g, this.decoder.decodeToOnnx(g, y, stages));
   }
 }

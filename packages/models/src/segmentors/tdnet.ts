@@ -16,11 +16,12 @@
  */
 import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
+import type { OnnxGraph } from '@pixelwise/core/onnx';
 import { ResNet } from '../backbones/resnet.js';
 import { PSPHead } from '../heads/psp-head.js';
 import { Conv2d } from '../layers/conv.js';
 import { EVAL, type ForwardContext } from '../module.js';
-import { propagateAttention, type AttentionEncoding } from './attention-propagation.js';
+import { propagateAttention, propagateAttentionToOnnx, type AttentionEncoding, type OnnxAttentionEncoding } from './attention-propagation.js';
 import { Segmentor, type SegmentorOutput } from './segmentor.js';
 
 export interface TDNetOptions {
@@ -96,6 +97,26 @@ export class TDNet extends Segmentor {
       const features = all[all.length - 1] as Tensor4D;
       return { features, query: q.forward(features), key: k.forward(features), value: v.forward(features), path };
     });
+  }
+
+  /** {@link encode} as ONNX nodes (a sub-network's graph): NCHW features, query, key and value. */
+  encodeToOnnx(path: number, g: OnnxGraph, x: string): OnnxAttentionEncoding & { features: string } {
+    const net = this.subnets[path];
+    const [q, k, v] = [this.queries[path], this.keys[path], this.values[path]];
+    if (!net || !q || !k || !v) throw new Error(`TDNet: no sub-network ${path} (it has ${this.paths})`);
+    const features = net.featuresToOnnx(g, x).at(-1) as string;
+    return { features, query: q.toOnnx(g, features), key: k.toOnnx(g, features), value: v.toOnnx(g, features) };
+  }
+
+  /** {@link aggregate} then {@link classify} as ONNX nodes: the scores `[N, classes, H, W]` of the current frame. */
+  aggregateToOnnx(g: OnnxGraph, current: Pick<OnnxAttentionEncoding, 'query' | 'value'>, previous: readonly Pick<OnnxAttentionEncoding, 'key' | 'value'>[], size: readonly [number, number]): string {
+    return this.head.predictToOnnx(g, [propagateAttentionToOnnx(g, current, previous, this.attentionDownsample)], size);
+  }
+
+  override scoresToOnnx(g: OnnxGraph, x: string): string {
+    const [, , h, w] = g.nchw(x, 'TDNet');
+    const enc = this.subnets.map((_, i) => this.encodeToOnnx(i, g, x));
+    return this.aggregateToOnnx(g, enc[0] as OnnxAttentionEncoding, enc.slice(1), [h, w]);
   }
 
   /** Recomposes the current frame's feature `[N, h, w, C]` with the previous frames' encodings. */

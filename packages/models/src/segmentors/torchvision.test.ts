@@ -1,13 +1,17 @@
 /**
  * torchvision parity: weights with torchvision's own key names (hash-generated, see
  * scripts/make_torchvision_fixtures.py) load unchanged, and the eval-mode `out` equals
- * torchvision 0.14's within 1e-3 (normwise relative) on the wasm backend.
+ * torchvision 0.14's within 1e-3 (normwise relative) on the wasm backend and on ONNX Runtime
+ * (the exported model, uint8 image in, CPU, 2 threads).
  */
 import { readFileSync } from 'node:fs';
 import { setBackend, tf } from '@pixelwise/core';
 import { decodeRgbPng, readNpy } from '@pixelwise/core/io';
+import { relativeError } from '@pixelwise/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../registry.js';
+import { OnnxSegmenter } from '../engine/onnx-segmenter.js';
+import { chooseEngine } from '../node/onnx-runtime.js';
+import { createModel, resolveModelOptions } from '../registry.js';
 import { loadWeights } from '../weights/state-dict.js';
 import { TORCHVISION_FIXTURES, torchvisionFixture } from './torchvision-fixture.js';
 
@@ -18,7 +22,7 @@ describe('torchvision parity (wasm)', () => {
   beforeAll(() => setBackend('wasm'));
 
   for (const [name, aux] of [['lraspp_mobilenet_v3_large', false], ['fcn_resnet50', true], ['deeplabv3_resnet50', false]] as const) {
-    it(`${name}: torchvision keys load unchanged and out matches within 1e-3`, () => {
+    it(`${name}: torchvision keys load unchanged and out matches within 1e-3 (tfjs and ONNX Runtime)`, async () => {
       const { bytes, keys } = fixtureWeights(name);
       const model = createModel(name, { numClasses: 21, aux });
       expect(model.namedSlots().map(([k]) => k)).toEqual(keys);
@@ -43,6 +47,12 @@ describe('torchvision parity (wasm)', () => {
         scale = Math.max(scale, Math.abs(ref[i] ?? 0));
       }
       expect(diff / scale).toBeLessThan(1e-3);
+      const engine = await chooseEngine({ engine: 'onnx', threads: 2 });
+      if (engine.engine !== 'onnx') throw new Error('onnxruntime-node did not load');
+      const ort = new OnnxSegmenter(engine.onnx, { model, name, options: resolveModelOptions(name, { numClasses: 21, aux }) });
+      const { scores } = await ort.run({ data: img.data, shape: [1, img.height, img.width] }, { scores: true });
+      expect(relativeError(scores ?? [], ref)).toBeLessThan(1e-3);
+      await ort.dispose();
       model.dispose();
     });
   }

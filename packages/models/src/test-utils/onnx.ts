@@ -7,8 +7,9 @@ import { tf } from '@pixelwise/core';
 import type { Tensor, Tensor4D } from '@pixelwise/core';
 import type { OnnxGraph } from '@pixelwise/core/onnx';
 import { expectOnnxOutputs, toOnnxLayout } from '@pixelwise/core/testing';
-import type { Module } from '../module.js';
+import { fromTorch, torchShape, type Module } from '../module.js';
 import { buildOnnxGraph } from '../onnx/export.js';
+import { hashedWeight } from '../weights/hashed.js';
 
 export interface ExportCase {
   what: string;
@@ -56,6 +57,22 @@ export function randomizeParameters(root: Module, seed = 1): void {
       if (name.endsWith('running_var')) v.assign(tf.add(tf.abs(noise), 0.5));
       else if (name.endsWith('running_mean') || name.endsWith('bias')) v.assign(tf.mul(noise, 0.2));
       else if (slot.shape.length === 1) v.assign(tf.add(tf.mul(noise, 0.2), 1));
+    });
+  }
+}
+
+/**
+ * Gives every float parameter and buffer hash-generated values (`hashedWeight` of `salt` + its
+ * state-dict name, in its PyTorch layout): convolutions drawn for their fan-in, BatchNorm
+ * statistics away from the identity, zero-initialised score layers no longer zero.
+ */
+export function hashParameters(root: Module, salt = ''): void {
+  for (const [name, slot] of root.namedSlots()) {
+    const v = slot.variable;
+    if (v.dtype !== 'float32') continue;
+    tf.tidy(() => {
+      const shape = torchShape(slot.shape, slot.layout);
+      v.assign(fromTorch(tf.tensor(hashedWeight(`${salt}${name}`, shape), shape), slot.layout));
     });
   }
 }

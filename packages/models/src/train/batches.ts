@@ -49,5 +49,11 @@ export function shuffled(n: number, rng: Rng): number[] {
 
 /** `[1, H, W, 3]` int32 tensor of an 8-bit RGB image (what `Segmentor.normalize` takes). */
 export function toUint8Rgb(image: { width: number; height: number; data: Uint8Array }): tf.Tensor4D {
-  return tf.tensor4d(Int32Array.from(image.data), [1, image.height, image.width, 3], 'int32');
+  return rgbTensor({ data: image.data, shape: [1, image.height, image.width] });
+}
+
+/** A batch of 8-bit RGB images `[n, h, w, 3]` as an int32 NHWC tensor (TensorFlow.js has no uint8 tensors). */
+export function rgbTensor(batch: { data: Uint8Array; shape: readonly [number, number, number] }): tf.Tensor4D {
+  const [n, h, w] = batch.shape;
+  return tf.tensor4d(Int32Array.from(batch.data), [n, h, w, 3], 'int32');
 }

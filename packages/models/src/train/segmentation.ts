@@ -11,9 +11,10 @@ import type { Tensor3D, Tensor4D } from '@pixelwise/core';
 import { ConfusionMatrix, segmentationMetrics, type SegmentationMetrics } from '@pixelwise/eval';
 import type { AugmentOptions } from '../data/augment.js';
 import { segmentorLoss, type PixelLossName, type SegmentorLossOptions } from '../losses/segmentor-loss.js';
-import { EVAL, TRAIN } from '../module.js';
-import type { Segmentor, StageStats } from '../segmentors/segmentor.js';
-import { loadBatch, stackBatch, toUint8Rgb, type SampleSource } from './batches.js';
+import { TRAIN } from '../module.js';
+import { TfjsSegmenter, type ImageSegmenter } from '../engine/segmenter.js';
+import { Segmentor, type StageStats } from '../segmentors/segmentor.js';
+import { loadBatch, stackBatch, type SampleSource } from './batches.js';
 import { fit, type FitConfig, type FitHooks, type TrainingTask, type TrainState } from './fit.js';
 
 export interface SegmentationTrainOptions {
@@ -74,20 +75,14 @@ export interface EvaluateOptions {
 }
 
 /** Predicts every sample at full resolution and returns the metrics of DESIGN.md. */
-export async function evaluate(model: Segmentor, data: SampleSource, numClasses: number, options: EvaluateOptions = {}): Promise<SegmentationMetrics & { confusion: ConfusionMatrix }> {
+export async function evaluate(model: Segmentor | ImageSegmenter, data: SampleSource, numClasses: number, options: EvaluateOptions = {}): Promise<SegmentationMetrics & { confusion: ConfusionMatrix }> {
+  const segmenter = model instanceof Segmentor ? new TfjsSegmenter(model) : model;
   const cm = new ConfusionMatrix({ numClasses, ignoreIndex: options.ignoreIndex ?? 255 });
   for (let i = 0; i < data.names.length; i++) {
     const s = await data.read(i);
-    let stats: StageStats | undefined;
-    const pred = tf.tidy(() => {
-      const out = model.forward(model.normalize(toUint8Rgb(s.image)), EVAL);
-      stats = out.stats;
-      return tf.argMax(out.out, 3) as Tensor3D;
-    });
-    const p = new Int32Array(pred.dataSync());
-    pred.dispose();
-    cm.add(s.labels.data, p, { predSource: s.name ?? data.names[i] });
-    await options.onSample?.(i, s, p, stats);
+    const { labels, stats } = await segmenter.run({ data: s.image.data, shape: [1, s.image.height, s.image.width] });
+    cm.add(s.labels.data, labels, { predSource: s.name ?? data.names[i] });
+    await options.onSample?.(i, s, labels, stats);
     options.onProgress?.(i + 1, data.names.length);
   }
   return { ...segmentationMetrics(cm, options.names ?? []), confusion: cm };

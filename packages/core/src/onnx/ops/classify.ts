@@ -17,3 +17,22 @@ export function argMax(g: OnnxGraph, x: string, axis = 1, keepDims = false): str
   const dims = keepDims ? d.map((v, k) => (k === a ? 1 : v)) : d.filter((_, k) => k !== a);
   return g.node1('ArgMax', [x], { axis: a, keepdims: keepDims ? 1 : 0, select_last_index: 0 }, { dtype: 'int64', dims });
 }
+
+/**
+ * `ReduceMax` (opset 13-17: axes as an attribute) over `axis`, keeping it as size 1 with
+ * `keepDims` (default true).
+ */
+export function reduceMax(g: OnnxGraph, x: string, axis = 1, keepDims = true): string {
+  const d = g.dims(x);
+  const a = axis < 0 ? axis + d.length : axis;
+  const dims = keepDims ? d.map((v, k) => (k === a ? 1 : v)) : d.filter((_, k) => k !== a);
+  return g.node1('ReduceMax', [x], { axes: [a], keepdims: keepDims ? 1 : 0 }, { dtype: g.typeOf(x).dtype, dims });
+}
+
+/**
+ * The top class probability of each pixel, `max_c softmax(x)_c` (Deep Layer Cascade's exit
+ * score, Li et al. CVPR 2017 §3.1): `[N, C, H, W]` scores to `[N, 1, H, W]`.
+ */
+export function topProbability(g: OnnxGraph, scores: string): string {
+  return reduceMax(g, softmax(g, scores, 1), 1, true);
+}

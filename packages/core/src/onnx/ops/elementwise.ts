@@ -2,7 +2,7 @@
  * Element-wise ONNX ops: activations (`Relu`, `Clip`, `Sigmoid`, `HardSigmoid`, `HardSwish`) and
  * broadcasting `Add` / `Mul`. Each keeps its input's shape (or the broadcast shape).
  */
-import type { Dim } from '../proto.js';
+import type { Dim, OnnxDataType } from '../proto.js';
 import { attr, type OnnxGraph } from '../graph.js';
 
 /** NumPy broadcasting of two shapes (ONNX's multidirectional broadcasting). */
@@ -48,4 +48,19 @@ export function hardSigmoid(g: OnnxGraph, x: string): string {
 export const hardSwish = (g: OnnxGraph, x: string): string => unary(g, 'HardSwish', x);
 
 export const add = (g: OnnxGraph, a: string, b: string): string => binary(g, 'Add', a, b);
+export const sub = (g: OnnxGraph, a: string, b: string): string => binary(g, 'Sub', a, b);
 export const mul = (g: OnnxGraph, a: string, b: string): string => binary(g, 'Mul', a, b);
+
+/** `GreaterOrEqual` (opset 12): `a >= b` element-wise, broadcast; bool. */
+export function greaterOrEqual(g: OnnxGraph, a: string, b: string): string {
+  return g.node1('GreaterOrEqual', [a, b], {}, { dtype: 'bool', dims: broadcastDims(g.dims(a), g.dims(b), 'GreaterOrEqual') });
+}
+
+/** TensorProto.DataType numbers for `Cast`'s `to`. */
+const CAST_TO: Record<OnnxDataType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 };
+
+/** `Cast` to `dtype` (a uint8 image to float32, a bool mask to 0/1 floats). */
+export function cast(g: OnnxGraph, x: string, dtype: OnnxDataType): string {
+  if (g.typeOf(x).dtype === dtype) return x;
+  return g.node1('Cast', [x], { to: CAST_TO[dtype] }, { dtype, dims: g.dims(x) });
+}
