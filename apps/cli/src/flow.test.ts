@@ -36,7 +36,7 @@ describe('pixelwise train --model flownets-lite', () => {
       [['--data', data, '--size', '96x64'], 'pixelwise: --size: flow training crops must be multiples of 64'],
       [['--data', data, '--optimizer', 'sgd'], 'pixelwise: --optimizer: flow models train with adam'],
       // (--resume works for flow models too since they train through the one loop: resume.test.ts.)
-      [['--data', data, '--teacher', 'x.safetensors'], 'pixelwise: --teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher'],
+      [['--data', data, '--teacher', 'x.safetensors'], 'pixelwise: --teacher: only TDNet students (tdnet2-lite, tdnet4-lite) and segmentation models on a video data set (with --distill) train from a teacher'],
       [['--data', join(tmp, 'nowhere')], `pixelwise: ${join(tmp, 'nowhere', 'manifest.json')}: cannot read: no such file or directory`],
     ];
     for (const [args, line] of cases) {

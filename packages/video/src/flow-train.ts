@@ -9,6 +9,7 @@ import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import type { FlowField, RgbImage } from '@pixelwise/core/io';
 import { fit, FLOWNET_STRIDE, stackFrames, type EpochRecord, type FitConfig, type FlowNetS, type Rng, type TrainingTask } from '@pixelwise/models';
+import { cropFlow, cropRgb, randomWindow } from './crop-window.js';
 import { EpeAccumulator, isKnownFlow, multiscaleEpe } from './flow-loss.js';
 
 /** Two consecutive frames and the ground-truth flow from the first to the second. */
@@ -154,27 +155,9 @@ export function predictFlow(model: FlowNetS, first: RgbImage, second: RgbImage):
 }
 
 /** A random crop of a pair, flipped horizontally with probability `flip` (u changes sign). */
-export function augmentPair(pair: FlowPair, [ch, cw]: [number, number], flip: number, rng: Rng): FlowPair {
-  const { width, height } = pair.first;
-  if (width < cw || height < ch) throw new Error(`${pair.name}: frame ${width}x${height} is smaller than the training crop ${cw}x${ch}`);
-  const x0 = rng.int(0, width - cw);
-  const y0 = rng.int(0, height - ch);
-  const mirror = rng.chance(flip);
-  const crop = <T extends Uint8Array | Float32Array>(src: T, channels: number, make: (n: number) => T, negateFirst: boolean): T => {
-    const out = make(cw * ch * channels);
-    for (let y = 0; y < ch; y++) {
-      for (let x = 0; x < cw; x++) {
-        const sx = x0 + (mirror ? cw - 1 - x : x);
-        const from = ((y0 + y) * width + sx) * channels;
-        const to = (y * cw + x) * channels;
-        for (let k = 0; k < channels; k++) out[to + k] = src[from + k] as number;
-        if (negateFirst && mirror && isKnownFlow(out[to] as number, out[to + 1] as number)) out[to] = -(out[to] as number);
-      }
-    }
-    return out;
-  };
-  const rgb = (img: RgbImage): RgbImage => ({ width: cw, height: ch, data: crop(img.data, 3, (n) => new Uint8Array(n), false) });
-  return { name: pair.name, first: rgb(pair.first), second: rgb(pair.second), flow: { width: cw, height: ch, data: crop(pair.flow.data, 2, (n) => new Float32Array(n), true) } };
+export function augmentPair(pair: FlowPair, crop: [number, number], flip: number, rng: Rng): FlowPair {
+  const win = randomWindow([pair.first.width, pair.first.height], crop, flip, rng, pair.name);
+  return { name: pair.name, first: cropRgb(pair.first, win), second: cropRgb(pair.second, win), flow: cropFlow(pair.flow, win) };
 }
 
 /** Same-size pairs -> network input `[N, H, W, 6]`, flow `[N, H, W, 2]` (unknown zeroed) and known mask `[N, H, W, 1]`. */

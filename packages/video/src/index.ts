@@ -33,3 +33,14 @@ export type { BaselineResult, FrameRecord, RunVideosOptions, VideoFrameInput, Vi
 export { stageTimeline, UNIT_COLOURS } from './stage-timeline.js';
 export { checkMethodModel, frameRecordOf, VIDEO_METHODS, videoMethod } from './methods.js';
 export type { VideoMethod, VideoMethodSetup } from './methods.js';
+export { composeFlow, composeFlows } from './flow-compose.js';
+export { cropFlow, cropPlanes, cropRgb, randomWindow } from './crop-window.js';
+export type { CropWindow } from './crop-window.js';
+export { occlusionWeight, temporalConsistencyLoss, temporalWeight } from './temporal-consistency-loss.js';
+export { cosineAffinity, pairwiseDistillLoss, temporalDistillLoss } from './affinity-distillation.js';
+export { augmentFramePair, framePairs, NEIGHBOUR_OFFSETS, stackFramePairs } from './frame-pairs.js';
+export type { FlowEstimator, FramePair, FramePairOptions, FramePairSource, PairVideo, StackedPairs } from './frame-pairs.js';
+export { DISTILL_TERMS, DISTILL_WEIGHTS, NEIGHBOUR_PAIR_WEIGHT, TEMPORAL_LOSS_WEIGHT, temporalConsistencyTask, temporalObjective, validateVideos } from './temporal-consistency-train.js';
+export type { DistillTerm, TemporalBatch, TemporalConsistencyLossConfig, TemporalConsistencyRun } from './temporal-consistency-train.js';
+export { parseDistillList, trainingLabel, trainingMethodOf, trainingMethodSchema } from './training-method.js';
+export type { TrainingMethod } from './training-method.js';

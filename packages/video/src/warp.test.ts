@@ -2,20 +2,8 @@ import { setBackend, tf } from '@pixelwise/core';
 import type { Tensor, Tensor4D } from '@pixelwise/core';
 import { describe, expect, it } from 'vitest';
 import { renderVideoFrame, sampleVideoSpec, videoFlow } from './data/synth-video.js';
+import { uniform } from './test-utils/gradients.js';
 import { forwardBackwardMask, inFrameMask, warpBilinear, warpNearest } from './warp.js';
-
-/** Seeded uniform numbers in [lo, hi). */
-function uniform(size: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
 
 /** Naive float64 bilinear backward warp with zero padding. */
 function naiveWarp(x: Float32Array, flow: Float32Array, [n, h, w, c]: number[]): Float64Array {

@@ -2,18 +2,20 @@
  * `pixelwise train --model NAME --data DIR [--epochs E] [--batch B] [--lr LR] [--size WxH]
  * [--out CKPT] [--resume] [--optimizer sgd|adam] [--loss ce|iou|lovasz] [--seed S] [--backend B] [--json] [--save]`:
  * any registry model through the one training loop — segmentation models on an image data set
- * (`--mode full` for a cascade's deep-supervision baseline), TDNet students by distillation from
- * `--teacher CKPT`, flow networks on a video data set's frame pairs.
+ * (`--mode full` for a cascade's deep-supervision baseline) or on a video data set's frame pairs
+ * (`--temporal-loss W`, `--teacher CKPT --distill kd,pair,temporal`: Liu et al., ECCV 2020), TDNet
+ * students by distillation from `--teacher CKPT`, flow networks on a video data set's frame pairs.
  */
 import { availableParallelism } from 'node:os';
 import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { MODELS, PIXEL_LOSSES, splitsOverShards, type EpochRecord } from '@pixelwise/models';
 import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
-import { flowSetup, tdnetSetup } from '@pixelwise/video/node';
+import { flowSetup, isVideoDataset, tdnetSetup, temporalConsistencySetup } from '@pixelwise/video/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
-import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
+import { backendFlag, defineCommand, flag, flagName, saveFlags, type Parsed } from '../flags.js';
+import { distillFlag, methodIdentity } from '../method-identity.js';
 import { modelFlag, modelOptionFlags } from '../model-flags.js';
 import { epochProgress } from '../progress.js';
 import { datasetName, modelConfig, saveRecord, trainRecord } from '../records.js';
@@ -33,7 +35,11 @@ const FLAGS = {
   auxWeight: flag.number('weight of auxiliary losses', -1, 10, { default: '0.4' }),
   loss: flag.choice('segmentation models: pixel loss of every term (main, auxiliary, cascade stages): ce (cross-entropy, the default), iou (corpus-level soft IoU), lovasz (Lovasz-softmax)', PIXEL_LOSSES),
   val: flag.negated('skip validation after each epoch'),
-  teacher: flag.path('TDNet students: the teacher checkpoint (pspnet-lite) for grouped distillation', { arg: '<ckpt>' }),
+  teacher: flag.path('the frozen teacher checkpoint: of a TDNet student (pspnet-lite, grouped distillation), or of a segmentation model on video (with --distill)', { arg: '<ckpt>' }),
+  teacherModel: flag.string('registry name of --teacher when its weights have no sidecar', { arg: '<name>' }),
+  temporalLoss: flag.number('segmentation models on video: weight of the motion-guided temporal loss (the authors\' PSPNet-18 config: 0.1); default 0, per-frame training on the same frame pairs', 0, 1000, { closed: true }),
+  distill: distillFlag,
+  flow: flag.string('segmentation models on video: training flow between a frame and its neighbour: gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
   workers: {
     description: "threads that share each step's samples (data-parallel; 'auto': one per core, at most 2 here)",
@@ -63,10 +69,19 @@ export interface TrainResult {
 async function setupFor(o: Flags): Promise<TrainingSetup> {
   const task = MODELS[o.model]?.task;
   if (o.loss !== undefined && task !== 'segmentation') throw new CliError(`--loss: applies to segmentation models only; ${o.model} is a ${task} model`);
-  if (o.teacher !== undefined && task !== 'video') throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) train from a teacher');
+  if (o.teacherModel !== undefined && o.teacher === undefined) throw new CliError('--teacher-model: only with --teacher');
+  const onVideo = task === 'segmentation' && isVideoDataset(o.data);
+  if (onVideo) {
+    if (o.loss !== undefined) throw new CliError('--loss: training on a video data set uses cross-entropy (the temporal-consistency losses build on it)');
+    const { temporalLoss = 0, distill, teacher, teacherModel, flow } = o;
+    return temporalConsistencySetup({ model: o.model, data: o.data, temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher } : {}), ...(teacherModel ? { teacherModel } : {}), ...(flow ? { flow } : {}), ...(o.size ? { crop: o.size } : {}), auxWeight: o.auxWeight, validate: o.val });
+  }
+  const videoOnly = (['temporalLoss', 'distill', 'flow'] as const).find((k) => o[k] !== undefined);
+  if (videoOnly) throw new CliError(`${flagName(videoOnly)}: only for segmentation models on a video data set (pixelwise data synth --kind video)`);
+  if (o.teacher !== undefined && task !== 'video') throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) and segmentation models on a video data set (with --distill) train from a teacher');
   if (task === 'video') {
     if (o.teacher === undefined) throw new CliError('--teacher: required for TDNet students (a pspnet-lite checkpoint)');
-    return tdnetSetup({ model: o.model, teacher: o.teacher, data: o.data, validate: o.val });
+    return tdnetSetup({ model: o.model, teacher: o.teacher, data: o.data, validate: o.val, ...(o.teacherModel ? { teacherModel: o.teacherModel } : {}) });
   }
   if (task === 'flow') {
     if (o.optimizer === 'sgd') throw new CliError('--optimizer: flow models train with adam');
@@ -81,7 +96,7 @@ const describeVal = (r: EpochRecord): string => {
   const v = r.val;
   if (!v) return '';
   if (v.epe !== undefined) return ` val EPE ${v.epe.toFixed(3)} px (zero flow ${(v.zeroFlowEpe ?? NaN).toFixed(3)})`;
-  return ` val mIoU ${((v.meanIoU ?? NaN) * 100).toFixed(2)}${v.pixelAccuracy !== undefined ? ` pixel acc ${(v.pixelAccuracy * 100).toFixed(2)}` : ''}`;
+  return ` val mIoU ${((v.meanIoU ?? NaN) * 100).toFixed(2)}${v.pixelAccuracy !== undefined ? ` pixel acc ${(v.pixelAccuracy * 100).toFixed(2)}` : ''}${v.temporalConsistency !== undefined ? ` TC ${(v.temporalConsistency * 100).toFixed(2)}` : ''}`;
 };
 
 /**
@@ -124,7 +139,7 @@ export async function trainCommand(o: Flags): Promise<TrainResult> {
       const seconds = history.reduce((a, h) => a + h.seconds, 0);
       res.runId = await saveRecord(
         trainRecord({
-          model: { name: o.model, family: MODELS[o.model]?.family ?? o.model, config: modelConfig(MODELS[o.model]?.options.parse({}) ?? {}, setup.options) },
+          model: { ...methodIdentity(o.model, modelConfig(MODELS[o.model]?.options.parse({}) ?? {}, setup.options), setup.config), family: MODELS[o.model]?.family ?? o.model },
           dataset: { name: datasetName(undefined, o.data), kind: setup.datasetKind, classNames: setup.classNames },
           tags: o.tag,
           backend: choice.backend,

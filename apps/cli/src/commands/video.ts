@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, saveFlags, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
+import { videoModelIdentity } from '../method-identity.js';
 import { datasetName, saveRecord, videoRecord } from '../records.js';
 import { formatVideo, videoResult, type VideoResult } from './video-result.js';
 
@@ -105,7 +106,7 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
       res.runId = await saveRecord(
         videoRecord({
           // One leaderboard row per model and method: the same weights as a clockwork are another entry.
-          model: { name: o.method === 'tdnet' ? o.model : `${o.model} ${schedule ? `clockwork-${schedule}` : 'per-frame'}`, family: MODELS[o.model]?.family ?? 'tdnet', config: { method: o.method, ...(schedule ? { schedule } : {}), ...(res.threshold !== undefined ? { threshold: res.threshold } : {}) }, multiplyAdds: Math.round(res.gmacsPerFrame * 1e9) },
+          model: { ...videoModelIdentity(o.method, o.model, schedule, res.threshold, loaded.info?.config), family: MODELS[o.model]?.family ?? 'tdnet', multiplyAdds: Math.round(res.gmacsPerFrame * 1e9) },
           dataset: { name: datasetName(undefined, o.data), kind: 'video', classNames: data.classNames },
           tags: o.tag,
           backend: res.backend,

@@ -69,10 +69,19 @@ export abstract class DecodeHead extends Module {
 
   /** Class scores `[N, h, w, numClasses]` on the grid `decode` works at. */
   forward(features: readonly Tensor4D[], ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => this.forwardWithFeature(features, ctx).scores);
+  }
+
+  /**
+   * The head's feature map (what `decode` returns, before dropout and the classifier) and its
+   * class scores, both on the head's grid `[N, h, w, *]`: what feature distillation reads. For a
+   * head without a classifier both are the scores.
+   */
+  forwardWithFeature(features: readonly Tensor4D[], ctx: ForwardContext): { feature: Tensor4D; scores: Tensor4D } {
     return tf.tidy(() => {
-      const y = this.decode(this.selectInputs(features), ctx);
-      if (!this.classifier) return y;
-      return this.classifier.forward(this.dropout ? this.dropout.forward(y, ctx) : y);
+      const feature = this.decode(this.selectInputs(features), ctx);
+      if (!this.classifier) return { feature, scores: feature };
+      return { feature, scores: this.classifier.forward(this.dropout ? this.dropout.forward(feature, ctx) : feature) };
     });
   }
 

@@ -10,6 +10,7 @@ import { tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
 import type { Backbone } from '../backbones/backbone.js';
 import type { DecodeHead } from '../heads/decode-head.js';
+import { upsampleTo } from '../layers/resize.js';
 import type { ForwardContext, Module } from '../module.js';
 import { Segmentor, type InputNorm, type SegmentorOutput } from './segmentor.js';
 
@@ -60,11 +61,25 @@ export class EncoderDecoder extends Segmentor {
 
   protected logits(x: Tensor4D, ctx: ForwardContext): SegmentorOutput {
     return tf.tidy(() => {
+      const { out, aux } = this.forwardWithFeature(x, ctx);
+      return { out, aux };
+    });
+  }
+
+  /**
+   * `forward` and what feature distillation reads from the same pass: the decode head's feature
+   * map before its classifier (`feature`, `[N, h, w, channels]`) and its scores on that grid
+   * (`scores`, `[N, h, w, numClasses]`; `out` is them resized to the input).
+   */
+  forwardWithFeature(x: Tensor4D, ctx: ForwardContext): SegmentorOutput & { feature: Tensor4D; scores: Tensor4D } {
+    this.checkInput(x);
+    return tf.tidy(() => {
       const size = [x.shape[1], x.shape[2]] as const;
       const f = this.extractFeatures(x, ctx);
-      const out = this.decodeHead.predict(f, size, ctx);
+      const { feature, scores } = this.decodeHead.forwardWithFeature(f, ctx);
+      const out = upsampleTo(scores, size, this.decodeHead.alignCorners);
       const aux = ctx.training ? this.auxiliaryHeads.map((h) => h.predict(f, size, ctx)) : [];
-      return { out, aux };
+      return { out, aux, feature, scores };
     });
   }
 }

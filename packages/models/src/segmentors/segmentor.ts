@@ -57,8 +57,13 @@ export abstract class Segmentor extends Module {
 
   /** Class scores at input resolution. Call inside `tf.tidy` or dispose the result. */
   forward(x: Tensor4D, ctx: ForwardContext = EVAL): SegmentorOutput {
-    if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`${this.constructor.name}: expected [N,H,W,3] input, got ${JSON.stringify(x.shape)}`);
+    this.checkInput(x);
     return this.logits(x, ctx);
+  }
+
+  /** Throws unless `x` is an `[N, H, W, 3]` batch. */
+  protected checkInput(x: Tensor4D): void {
+    if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`${this.constructor.name}: expected [N,H,W,3] input, got ${JSON.stringify(x.shape)}`);
   }
 
   /** Normalises uint8-range RGB `[N,H,W,3]` as the model expects. */

@@ -11,3 +11,7 @@ export { isVideoDataset, openClips, openVideoSplit } from './video-split.js';
 export type { OpenedClips, VideoSplit } from './video-split.js';
 export { flowSetup, tdnetSetup } from './training.js';
 export type { FlowSetupOptions, TdnetSetupOptions } from './training.js';
+export { flowEstimator, openFramePairs } from './frame-pair-data.js';
+export type { FlowSource, OpenedFramePairs } from './frame-pair-data.js';
+export { temporalConsistencySetup } from './temporal-consistency-setup.js';
+export type { TemporalConsistencySetupOptions } from './temporal-consistency-setup.js';

@@ -14,6 +14,8 @@ export interface TdnetSetupOptions {
   model: string;
   /** Teacher checkpoint (its sidecar names the model; else the student's registry teacher). */
   teacher: string;
+  /** The teacher's registry name, for weights without a sidecar (default: the student's registry teacher). */
+  teacherModel?: string;
   data: string;
   validate?: boolean;
 }
@@ -27,7 +29,8 @@ export async function tdnetSetup(o: TdnetSetupOptions): Promise<TrainingSetup> {
   const numClasses = train.classNames.length;
   // A teacher checkpoint names its model in its sidecar; a plain state dict is the registry's teacher.
   const info = await readCheckpointInfo(o.teacher);
-  const teacher = await loadSegmentor(o.teacher, { flag: '--teacher', ...(info || !entry.teacher ? {} : { model: entry.teacher }) });
+  const teacherModel = o.teacherModel ?? (info ? undefined : entry.teacher);
+  const teacher = await loadSegmentor(o.teacher, { flag: '--teacher', ...(teacherModel ? { model: teacherModel } : {}) });
   if (teacher.model.numClasses !== numClasses) {
     teacher.model.dispose();
     throw new ModelConfigError(`--teacher: ${o.teacher} predicts ${teacher.model.numClasses} classes, ${o.data} has ${numClasses}`);

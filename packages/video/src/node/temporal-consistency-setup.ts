@@ -1,0 +1,86 @@
+/**
+ * The training setup (for `runTraining` of `@pixelwise/models/node`) of a per-frame segmentation
+ * model trained on a video data set's frame pairs for temporal consistency, optionally distilled
+ * from a frozen teacher checkpoint (Liu et al., ECCV 2020). `pixelwise train --model NAME --data
+ * VIDEO_DIR [--temporal-loss W] [--teacher CKPT [--teacher-model NAME] --distill LIST]` builds it.
+ */
+import { createModel, ModelConfigError, modelEntry, resolveModelOptions, type ModelOptions } from '@pixelwise/models';
+import { loadSegmentor, type TrainingSetup } from '@pixelwise/models/node';
+import { TEMPORAL_LOSS_WEIGHT, temporalConsistencyTask, type DistillTerm } from '../temporal-consistency-train.js';
+import type { TrainingMethod } from '../training-method.js';
+import { openFramePairs, type FlowSource } from './frame-pair-data.js';
+import { openVideoDataset } from './video-dataset.js';
+import { openVideoSplit } from './video-split.js';
+
+export interface TemporalConsistencySetupOptions {
+  /** A segmentation model of the registry (the student). */
+  model: string;
+  /** Video data set directory (`pixelwise data synth --kind video`). */
+  data: string;
+  /** Weight of the temporal loss. Default {@link TEMPORAL_LOSS_WEIGHT}; 0 trains the per-frame baseline on the same pairs. */
+  temporalLoss?: number;
+  /** Distillation terms and weights; needs `teacher`. */
+  distill?: Partial<Record<DistillTerm, number>>;
+  /** Teacher checkpoint and, for weights without a sidecar, its registry name. */
+  teacher?: string;
+  teacherModel?: string;
+  /** Training flow: `gt` (default), `lucas-kanade` or a flow model checkpoint. */
+  flow?: FlowSource;
+  /** Training crop `[height, width]`; default the whole frame. */
+  crop?: [number, number];
+  auxWeight?: number;
+  /** Validate (mIoU and temporal consistency on the val split's videos) after each epoch. Default true. */
+  validate?: boolean;
+}
+
+export async function temporalConsistencySetup(o: TemporalConsistencySetupOptions): Promise<TrainingSetup> {
+  const entry = modelEntry(o.model);
+  if (entry.task !== 'segmentation') throw new ModelConfigError(`${o.model} is a ${entry.task} model; temporal-consistency training takes a per-frame segmentation model`);
+  const distill = o.distill && Object.keys(o.distill).length > 0 ? o.distill : undefined;
+  if (distill && o.teacher === undefined) throw new ModelConfigError('--distill: needs --teacher CKPT (the frozen teacher)');
+  if (!distill && o.teacher !== undefined) throw new ModelConfigError('--teacher: say which terms to distil with --distill (kd, pair, temporal)');
+  const temporalLoss = o.temporalLoss ?? TEMPORAL_LOSS_WEIGHT;
+  const numClasses = (await openVideoDataset(o.data, 'train')).manifest.classes.length;
+  // The student is built first: its deterministic initialisation then does not depend on whether a
+  // teacher or a flow model was loaded (baseline and +distillation start from the same weights).
+  const aux = 'aux' in entry.options.shape ? { aux: true } : {};
+  const options = resolveModelOptions(o.model, { ...aux, numClasses });
+  const student = createModel(o.model, options as ModelOptions);
+  let train: Awaited<ReturnType<typeof openFramePairs>> | undefined;
+  let teacher: Awaited<ReturnType<typeof loadSegmentor>> | undefined;
+  const free = () => {
+    train?.dispose();
+    teacher?.model.dispose();
+  };
+  try {
+    train = await openFramePairs(o.data, 'train', o.flow ?? 'gt');
+    if (o.teacher !== undefined) teacher = await loadSegmentor(o.teacher, { flag: '--teacher', ...(o.teacherModel ? { model: o.teacherModel } : {}) });
+    if (teacher && teacher.model.numClasses !== numClasses) throw new ModelConfigError(`--teacher: ${o.teacher} predicts ${teacher.model.numClasses} classes, ${o.data} has ${numClasses}`);
+    const val = o.validate === false ? undefined : await openVideoSplit(o.data, 'val').catch(() => undefined);
+    const loss = { temporal: temporalLoss, ignoreIndex: train.ignoreIndex, ...(distill ? { distill } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
+    const task = temporalConsistencyTask(student, train.pairs, { loss, numClasses, classNames: train.classNames, ...(teacher ? { teacher: teacher.model } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(val ? { val: val.videos } : {}) });
+    const method: TrainingMethod = { kind: 'temporal-consistency', temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher: teacher.name } : {}), flow: train.flow };
+    const what = [temporalLoss > 0 ? `temporal loss ${temporalLoss}` : 'no temporal loss', ...(distill && teacher ? [`distilling ${Object.entries(distill).map(([k, w]) => `${k} ${w}`).join(', ')} from ${teacher.name}`] : [])].join(', ');
+    return {
+      name: o.model,
+      options,
+      model: student,
+      task: task as TrainingSetup['task'],
+      numClasses,
+      classNames: train.classNames,
+      dataset: o.data,
+      datasetKind: 'video',
+      config: { training: method, ignoreIndex: train.ignoreIndex, ...(o.teacher ? { teacher: o.teacher } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) },
+      summary: `${o.model} on the frame pairs of ${o.data} (${train.pairs.count} frames, flow ${train.flow}): ${what}`,
+      spec: { module: import.meta.url, export: 'temporalConsistencySetup', args: o },
+      dispose: () => {
+        student.dispose();
+        free();
+      },
+    };
+  } catch (e) {
+    student.dispose();
+    free();
+    throw e;
+  }
+}

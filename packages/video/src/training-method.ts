@@ -1,0 +1,57 @@
+/**
+ * How a per-frame model was trained across frames, as data: parsed from the command line
+ * (`--temporal-loss W`, `--distill kd,pair,temporal` or `kd=1,pair=0.5`), recorded in the
+ * checkpoint's sidecar (`config.training`) and in saved runs, so that the leaderboard and the
+ * dashboard show a baseline, its +temporal and +temporal+distillation twins as separate entries.
+ */
+import { z } from 'zod';
+import { DISTILL_TERMS, DISTILL_WEIGHTS, type DistillTerm } from './temporal-consistency-train.js';
+
+/** What the sidecar's `config.training` holds for a model trained on frame pairs. */
+export const trainingMethodSchema = z.object({
+  /** Always `temporal-consistency` (Liu et al., ECCV 2020). */
+  kind: z.literal('temporal-consistency'),
+  /** Weight of the motion-guided temporal loss (0: the per-frame baseline on the same pairs). */
+  temporalLoss: z.number().min(0),
+  /** Distillation terms that were on, with their weights. */
+  distill: z.partialRecord(z.enum(DISTILL_TERMS), z.number().positive()).optional(),
+  /** Registry name of the teacher. */
+  teacher: z.string().optional(),
+  /** Where the training flow came from (`gt`, `lucas-kanade`, a flow model). */
+  flow: z.string().optional(),
+});
+export type TrainingMethod = z.infer<typeof trainingMethodSchema>;
+
+/**
+ * `kd,pair,temporal` (default weights) or `kd=1,pair=0.5` -> weights by term.
+ * @throws Error naming the bad entry and the valid terms.
+ */
+export function parseDistillList(list: string): Partial<Record<DistillTerm, number>> {
+  const out: Partial<Record<DistillTerm, number>> = {};
+  for (const entry of list.split(',').map((e) => e.trim())) {
+    const m = /^([a-z]+)(?:=([0-9]*\.?[0-9]+(?:e-?[0-9]+)?))?$/.exec(entry);
+    const term = m?.[1] as DistillTerm | undefined;
+    if (!m || !term || !(DISTILL_TERMS as readonly string[]).includes(term)) throw new Error(`'${entry}' is not a distillation term; expected a comma-separated list of ${DISTILL_TERMS.join(', ')}, each optionally =WEIGHT (e.g. kd,pair=0.5)`);
+    if (out[term] !== undefined) throw new Error(`'${term}' is listed twice`);
+    const weight = m[2] === undefined ? DISTILL_WEIGHTS[term] : Number(m[2]);
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`'${entry}': the weight must be a positive number`);
+    out[term] = weight;
+  }
+  return out;
+}
+
+/**
+ * The suffix that names a training method in a model's display name: `''` for the baseline,
+ * ` +temporal` with the temporal loss, then `+kd`, `+pair`, `+td` for the distillation terms.
+ */
+export function trainingLabel(m: TrainingMethod | undefined): string {
+  if (!m) return '';
+  const parts = [...(m.temporalLoss > 0 ? ['temporal'] : []), ...DISTILL_TERMS.filter((t) => m.distill?.[t] !== undefined).map((t) => (t === 'temporal' ? 'td' : t))];
+  return parts.length ? ` +${parts.join('+')}` : '';
+}
+
+/** The method recorded in a sidecar's `config`, when it is one of ours. */
+export function trainingMethodOf(config: Record<string, unknown> | undefined): TrainingMethod | undefined {
+  const r = trainingMethodSchema.safeParse(config?.training);
+  return r.success ? r.data : undefined;
+}
