@@ -6,7 +6,7 @@
  */
 import type { Database } from '../client.js';
 import type { JobRef, JobState } from './store.js';
-import { FINISHED_STATES, UNFINISHED_STATES } from './store.js';
+import { FINISHED_STATES, refSelect, toRef, UNFINISHED_STATES } from './store.js';
 
 /** Milliseconds between a running job's heartbeats. */
 export const HEARTBEAT_MS = 5_000;
@@ -119,8 +119,8 @@ export async function reapLostJobs(db: Database): Promise<Array<JobRef & { error
     const state = j.attempts < j.maxAttempts ? 'retry' : 'failed';
     const n = await db.prisma.sweepJob.updateMany({ where: { id: j.id, attempts: j.attempts, state: 'running' }, data: { state, error, ...(state === 'failed' ? { finishedAt: new Date() } : {}) } });
     if (n.count === 0) continue;
-    const r = await db.prisma.sweepJob.findUnique({ where: { id: j.id }, select: { id: true, sweepId: true, state: true, queueName: true, queueJobId: true } });
-    if (r) out.push({ ...r, state: r.state as JobState, error });
+    const r = await db.prisma.sweepJob.findUnique({ where: { id: j.id }, select: refSelect });
+    if (r) out.push({ ...toRef(r), error });
   }
   return out;
 }
@@ -128,9 +128,9 @@ export async function reapLostJobs(db: Database): Promise<Array<JobRef & { error
 /** Marks every unfinished job of a sweep cancelled; returns them (for the queue to cancel). */
 export async function cancelJobs(db: Database, sweepId: number): Promise<JobRef[]> {
   return db.prisma.$transaction(async (tx) => {
-    const jobs = await tx.sweepJob.findMany({ where: { sweepId, state: { in: [...UNFINISHED_STATES] } }, select: { id: true, sweepId: true, state: true, queueName: true, queueJobId: true } });
+    const jobs = await tx.sweepJob.findMany({ where: { sweepId, state: { in: [...UNFINISHED_STATES] } }, select: refSelect });
     await tx.sweepJob.updateMany({ where: { id: { in: jobs.map((j) => j.id) }, state: { in: [...UNFINISHED_STATES] } }, data: { state: 'cancelled', finishedAt: new Date() } });
-    return jobs.map((j) => ({ ...j, state: j.state as JobState }));
+    return jobs.map(toRef);
   });
 }
 

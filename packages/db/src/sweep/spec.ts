@@ -33,7 +33,7 @@ export const SWEEP_LIMITS = {
 const flagKey = z
   .string()
   .regex(/^[a-z][a-zA-Z0-9-]{0,63}$/, 'expected a flag name such as iters or num-classes')
-  .refine((k) => !['save', 'help', 'version', 'verbose'].includes(kebab(k)), (k) => ({ message: `--${kebab(k)} is not set by a sweep (every job gets --save)` }));
+  .refine((k) => !['save', 'help', 'version', 'verbose'].includes(kebab(k)), '--save, --help, --version and --verbose are not set by a sweep (every job gets --save)');
 /** A flag's value: a string or number (`--size 64x64`, `--iters 2`); `true` is a switch, `false` leaves it out. */
 const scalar = z.union([z.string().min(1).max(SWEEP_LIMITS.valueChars).refine((s) => !/[\0\n\r]/.test(s), 'expected one line'), z.number().finite(), z.boolean()]);
 const tag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected letters, digits, ., _ or - (e.g. gpu-box)');

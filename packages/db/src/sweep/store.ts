@@ -23,6 +23,8 @@ export interface JobRef {
   id: number;
   sweepId: number;
   state: JobState;
+  /** The singleton key (configuration + commit). */
+  key: string;
   queueName: string | null;
   queueJobId: string | null;
 }
@@ -38,8 +40,9 @@ export interface CreatedSweep {
 
 const emptyCounts = (): StateCounts => ({ queued: 0, running: 0, retry: 0, done: 0, failed: 0, cancelled: 0 });
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'P2002' || /unique constraint/i.test(e instanceof Error ? e.message : String(e));
-const refSelect = { id: true, sweepId: true, state: true, queueName: true, queueJobId: true } as const;
-const toRef = (r: { id: number; sweepId: number; state: string; queueName: string | null; queueJobId: string | null }): JobRef => ({ ...r, state: r.state as JobState });
+/** The columns of a `JobRef`. */
+export const refSelect = { id: true, sweepId: true, state: true, key: true, queueName: true, queueJobId: true } as const;
+export const toRef = (r: { id: number; sweepId: number; state: string; key: string; queueName: string | null; queueJobId: string | null }): JobRef => ({ ...r, state: r.state as JobState });
 
 /**
  * Records a sweep and those of its jobs whose singleton key (configuration + commit, spec.ts) is
@@ -53,7 +56,7 @@ export async function createSweep(db: Database, spec: SweepSpec, at: SweepCommit
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.prisma.$transaction(async (tx) => {
-        const existing = (await tx.sweepJob.findMany({ where: { key: { in: jobs.map((j) => j.key) } }, select: { ...refSelect, key: true } })).map((r) => ({ ...toRef(r), key: r.key }));
+        const existing = (await tx.sweepJob.findMany({ where: { key: { in: jobs.map((j) => j.key) } }, select: refSelect })).map(toRef);
         const known = new Set(existing.map((e) => e.key));
         const fresh = jobs.filter((j) => !known.has(j.key));
         if (fresh.length === 0) return { sweepId: Math.max(...existing.map((e) => e.sweepId)), created: [], existing };
