@@ -59,8 +59,9 @@ export function registerSweep(program: Command): void {
   ).action(submit);
 
   registerFlags(sweep.command('status <id>').description('each job of a sweep: queued, running, done (with its run) or failed (with its error line)'), JSON_FLAG).action(
-    async (id: string, raw: Record<string, unknown>) => {
-      const o = parseFlags(JSON_FLAG, raw);
+    async (id: string, _raw: unknown, cmd: Command) => {
+      // --json before or after the subcommand (the parent has its own --json).
+      const o = parseFlags(JSON_FLAG, cmd.optsWithGlobals());
       await withDb(async (db) => {
         const s = await getSweep(db, sweepId(id));
         if (o.json) writeJson(s);
@@ -79,8 +80,8 @@ export function registerSweep(program: Command): void {
       });
     });
 
-  registerFlags(sweep.command('list').description('sweeps, newest first, with their job counts'), JSON_FLAG).action(async (raw: Record<string, unknown>) => {
-    const o = parseFlags(JSON_FLAG, raw);
+  registerFlags(sweep.command('list').description('sweeps, newest first, with their job counts'), JSON_FLAG).action(async (_raw: unknown, cmd: Command) => {
+    const o = parseFlags(JSON_FLAG, cmd.optsWithGlobals());
     await withDb(async (db) => {
       const rows = await listSweeps(db);
       if (o.json) return writeJson({ sweeps: rows });

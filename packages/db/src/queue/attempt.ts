@@ -32,7 +32,7 @@ export interface AttemptOptions {
   onStart?: (job: ClaimedJob) => void;
   /** Stops the attempt from outside (a worker shutting down): the process is ended, the job retried. */
   signal?: AbortSignal;
-  /** Milliseconds between heartbeats (tests shorten it). */
+  /** Milliseconds between heartbeats (default: 5 s, or a third of the job's lease when that is shorter). */
   heartbeatMs?: number;
 }
 
@@ -87,7 +87,7 @@ export async function runAttempt(db: Database, id: number, o: AttemptOptions): P
       },
       () => {}, // a missed heartbeat is retried at the next tick; the lease allows for several
     );
-  }, o.heartbeatMs ?? HEARTBEAT_MS);
+  }, o.heartbeatMs ?? Math.min(HEARTBEAT_MS, (job.leaseSeconds * 1000) / 3));
   const result = await child.done;
   clearInterval(beat);
   o.signal?.removeEventListener('abort', stopOnAbort);

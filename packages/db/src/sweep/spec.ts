@@ -57,7 +57,7 @@ export const sweepSpecSchema = z
     retries: z.number().int().min(0).max(SWEEP_LIMITS.retries).default(2),
     /** Seconds a job may run before its process is killed. */
     timeout: z.number().int().min(1).max(SWEEP_LIMITS.timeout).default(3600),
-    /** Seconds without a heartbeat (every 5 s) after which a running job's worker is taken for dead and the job re-queued. */
+    /** Seconds without a heartbeat (every 5 s, or a third of this when shorter) after which a running job's worker is taken for dead and the job re-queued. */
     lease: z.number().int().min(5).max(SWEEP_LIMITS.lease).default(60),
   })
   .strict()
