@@ -29,11 +29,14 @@ export const SWEEP_LIMITS = {
   valueChars: 1000,
 } as const;
 
-/** A flag as written in a sweep file: `iters`, `num-classes` or `numClasses` (all mean `--num-classes`). */
-const flagKey = z
-  .string()
-  .regex(/^[a-z][a-zA-Z0-9-]{0,63}$/, 'expected a flag name such as iters or num-classes')
-  .refine((k) => !['save', 'help', 'version', 'verbose'].includes(kebab(k)), '--save, --help, --version and --verbose are not set by a sweep (every job gets --save)');
+/**
+ * A flag as written in a sweep file: `iters`, `num-classes` or `numClasses` (all mean
+ * `--num-classes`). Checked in the schema's superRefine: zod reports a record key's own
+ * refinement only as "Invalid key in record".
+ */
+const FLAG_KEY = /^[a-z][a-zA-Z0-9-]{0,63}$/;
+const RESERVED_FLAGS = ['save', 'help', 'version', 'verbose'];
+const flagKey = z.string();
 /** A flag's value: a string or number (`--size 64x64`, `--iters 2`); `true` is a switch, `false` leaves it out. */
 const scalar = z.union([z.string().min(1).max(SWEEP_LIMITS.valueChars).refine((s) => !/[\0\n\r]/.test(s), 'expected one line'), z.number().finite(), z.boolean()]);
 const tag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected letters, digits, ., _ or - (e.g. gpu-box)');
@@ -63,6 +66,13 @@ export const sweepSpecSchema = z
   .strict()
   .superRefine((s, ctx) => {
     const keys = (o: Record<string, unknown>) => Object.keys(o).map(kebab);
+    const where: Array<[string, Record<string, unknown>]> = [['args', s.args], ['matrix', s.matrix], ...s.exclude.map((e, i): [string, Record<string, unknown>] => [`exclude.${i}`, e])];
+    for (const [at, o] of where) {
+      for (const k of Object.keys(o)) {
+        if (!FLAG_KEY.test(k)) ctx.addIssue({ code: 'custom', path: [...at.split('.'), k], message: 'expected a flag name such as iters or num-classes' });
+        else if (RESERVED_FLAGS.includes(kebab(k))) ctx.addIssue({ code: 'custom', path: [...at.split('.'), k], message: `--${kebab(k)} is not set by a sweep (every job gets --save)` });
+      }
+    }
     const matrix = new Set(keys(s.matrix));
     for (const k of keys(s.args)) if (matrix.has(k)) ctx.addIssue({ code: 'custom', path: ['args', k], message: `--${k} is in both args and matrix` });
     s.exclude.forEach((e, i) => {
