@@ -109,6 +109,21 @@ describe('sweeps on PostgreSQL (pg-boss)', () => {
       expect(await queueJobs(db)).toBe(12);
       expect(await db.prisma.sweepJob.count()).toBe(12);
     });
+
+    // The PR workflow: compare waits for the head's sweep (served by a worker started later), then compares.
+    const pr = JSON.parse(cli(url, 'sweep', sweepFile('pr', bench(['64x64'])), '--json').stdout) as { sweepId: number };
+    const waiting = spawn(process.execPath, [bin, 'compare', '--base', '1', '--sweep', String(pr.sweepId), '--wait', '--format', 'json'], { cwd: dir, env: { ...process.env, DATABASE_URL: url } });
+    let out = '';
+    let err = '';
+    waiting.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    waiting.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const compared = new Promise<number | null>((resolve) => waiting.on('close', resolve));
+    await until('compare to start waiting', 60_000, () => err.includes(`sweep ${pr.sweepId}: 0/1 done`));
+    const w = worker(url, 'gpu-box', '--exit-when-idle');
+    expect(await w.exited, w.log()).toBe(0);
+    expect(await compared, err).toBe(0);
+    const headRun = status(url, pr.sweepId).jobList[0]?.runId;
+    expect(JSON.parse(out)).toMatchObject({ head: { id: headRun }, base: { id: 1 } });
   }, 300_000);
 
   it('re-runs the job of a worker killed with SIGKILL mid-job on another worker; still one run per job', async () => {

@@ -39,5 +39,5 @@ export { type WorkerIdentity } from './sweep/job-state.js';
 export { submitSweep, type SubmitResult } from './queue/submit.js';
 export { runLocalSweep, type LocalRunOptions } from './queue/local.js';
 export { runWorker, type WorkerOptions, type WorkerSummary } from './queue/worker.js';
-export { cancelSweep, waitForSweep, type WaitOptions } from './queue/control.js';
+export { cancelSweep, waitForSweep, sweepRun, type WaitOptions } from './queue/control.js';
 export { SWEEP_JOB_ENV, HOST_ENV } from './queue/attempt.js';

@@ -48,3 +48,16 @@ export async function waitForSweep(db: Database, id: number, o: WaitOptions): Pr
     await new Promise((r) => setTimeout(r, o.pollMs ?? 2000));
   }
 }
+
+/**
+ * The run a finished sweep stands for in a comparison (`compare --sweep`): its first job's run.
+ * A failed or cancelled job is DbError 'query' naming the job and its error line (the PR check
+ * fails with the reason instead of comparing against nothing).
+ */
+export function sweepRun(s: SweepDetail): number {
+  const bad = s.jobList.find((j) => j.state === 'failed' || j.state === 'cancelled');
+  if (bad) throw new DbError(`sweep ${s.id}: job ${bad.index} ${bad.state}${bad.error ? `: ${bad.error}` : ''}`, 'query');
+  const run = s.jobList.find((j) => j.runId !== null)?.runId;
+  if (run == null) throw new DbError(`sweep ${s.id}: not finished (${s.counts.done} of ${s.jobs} jobs done); wait for it with --wait`, 'query');
+  return run;
+}
