@@ -12,6 +12,7 @@ import { benchEvalVsPillow } from './eval-vs-pillow.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
+import { benchQueue } from './queue.js';
 import { benchRegionConv } from './region-conv.js';
 import { benchTrainStep } from './train-step.js';
 import { benchWeightsLoad } from './weights-load.js';
@@ -73,6 +74,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     }),
   crf: () => benchCrf({ sizes: [256, 512, 768, 1024], numClasses: 21, iterations: 10, rounds: Math.min(iterations, 3), poolImages: 4, poolSize: 512, workers: 2 }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
+  queue: () => benchQueue({ jobs: 100, concurrency: 4, pollsMs: [500, 2000], samples: Math.min(iterations, 20) }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };
 if (values.only && !benches[values.only]) {

@@ -47,10 +47,16 @@ export interface WorkerSummary {
   reaped: number;
 }
 
+/** Waits `ms`, or until `signal` aborts (its listener removed either way: a worker sleeps often). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const wake = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', wake);
+      resolve();
+    };
+    const t = setTimeout(wake, ms);
+    signal?.addEventListener('abort', wake, { once: true });
   });
 
 const label = (j: ClaimedJob) => `job ${j.index} of sweep ${j.sweepId} (#${j.id}, attempt ${j.attempt}/${j.maxAttempts})`;
