@@ -76,8 +76,13 @@ export async function benchQueue(o: QueueBenchOptions): Promise<BenchReport> {
             if (started === null) await new Promise((r) => setTimeout(r, 10));
           }
           samples.push(started - t0);
-          // Let the job finish and the worker go idle again, at a random phase of its poll.
-          await new Promise((r) => setTimeout(r, 300 + Math.random() * pollMs));
+          // The next job goes to an idle worker (its one slot free again), at a random phase of its poll.
+          for (;;) {
+            const j = await db.prisma.sweepJob.findFirst({ where: { sweepId: sub.sweepId }, select: { state: true } });
+            if (j?.state === 'failed') break;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          await new Promise((r) => setTimeout(r, Math.random() * pollMs));
         }
         stop.abort();
         await worker;

@@ -82,25 +82,30 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
 
   const slot = async (): Promise<void> => {
     while (!o.signal?.aborted) {
-      const got = await fetchOne(boss, work.queues);
+      // At most once per poll interval across slots: reap lost jobs, find queues of new sweeps.
+      await refresh().catch((e: unknown) => log(`pixelwise: worker: ${firstLine(e)} (retrying)`));
+      const got = await fetchOne(boss, work.queues).catch((e: unknown) => (log(`pixelwise: worker: ${firstLine(e)} (retrying)`), null));
       if (got) {
-        const r = await runAttempt(o.db, got.data.sweepJobId, {
-          who: o.who,
-          executable: o.executable,
-          env: o.env,
-          ...(o.cwd ? { cwd: o.cwd } : {}),
-          ...(o.signal ? { signal: o.signal } : {}),
-          ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
-          onStart: (j) => log(`${label(j)}: ${jobCommandLine(j.argv)}`),
-          onLine: (j, line) => log(`  [${j.id}] ${line}`),
-        });
-        await settle(boss, got.queue, got.id, r, summary, log);
+        // A database error here leaves the job claimed without heartbeats: a worker reaps it after its lease.
+        await serve(got).catch((e: unknown) => log(`pixelwise: worker: job #${got.data.sweepJobId}: ${firstLine(e)}`));
         continue;
       }
-      await refresh().catch((e: unknown) => log(`pixelwise: worker: ${firstLine(e)} (retrying)`));
       if (o.exitWhenIdle && !work.unfinished) return;
       await sleep(pollMs, o.signal);
     }
+  };
+  const serve = async (got: { queue: string; id: string; data: QueuePayload }) => {
+    const r = await runAttempt(o.db, got.data.sweepJobId, {
+      who: o.who,
+      executable: o.executable,
+      env: o.env,
+      ...(o.cwd ? { cwd: o.cwd } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+      onStart: (j) => log(`${label(j)}: ${jobCommandLine(j.argv)}`),
+      onLine: (j, line) => log(`  [${j.id}] ${line}`),
+    });
+    await settle(boss, got.queue, got.id, r, summary, log);
   };
   try {
     await Promise.all(Array.from({ length: o.concurrency }, slot));
