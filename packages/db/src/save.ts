@@ -73,6 +73,10 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
           // one of them, and its retry (below) lands here.
           const done = await tx.run.findUnique({ where: { sweepJobId: r.sweepJobId }, select: { id: true } });
           if (done) return done.id;
+          // One line instead of a foreign-key failure (a stray PIXELWISE_SWEEP_JOB, a deleted sweep).
+          if (!(await tx.sweepJob.findUnique({ where: { id: r.sweepJobId }, select: { id: true } }))) {
+            throw new DbError(`no sweep job ${r.sweepJobId} in ${db.location.display} for this run (PIXELWISE_SWEEP_JOB is set only by pixelwise worker and sweep)`, 'invalid-input');
+          }
         }
         let modelId: number | null = null;
         if (r.model) {

@@ -49,6 +49,12 @@ describe.each(['sqlite', 'postgresql'] as const)('job attempts on %s', (provider
     expect(await db.prisma.run.count({ where: { sweepJobId: job } })).toBe(1);
   });
 
+  it('refuses a run for a sweep job that does not exist in one line, saving nothing', async () => {
+    const before = await db.prisma.run.count();
+    await expect(saveRun(db, sampleRun({ sweepJobId: 999_999 }))).rejects.toThrow(/^no sweep job 999999 in .* for this run \(PIXELWISE_SWEEP_JOB is set only by pixelwise worker and sweep\)$/);
+    expect(await db.prisma.run.count()).toBe(before);
+  });
+
   it('marks a job whose run is already saved done without running it again', async () => {
     const job = await oneJob();
     const { id } = await saveRun(db, sampleRun({ sweepJobId: job }));
