@@ -152,7 +152,7 @@ describe('sweeps on PostgreSQL (pg-boss)', () => {
     });
   }, 240_000);
 
-  it('reports a failing job with its error line and retries it no more than its limit', async () => {
+  it('reports a failing job with its error line and retries it no more than its limit; a cancelled job is never run', async () => {
     const url = pg.createDatabase(`sweep${++counter}`);
     // Bad input (exit 2) is never retried; a job killed by its 1 s timeout every attempt runs 1 + 1 retry.
     const submit = (name: string, spec: Record<string, unknown>) => (JSON.parse(cli(url, 'sweep', sweepFile(name, spec), '--json').stdout) as { sweepId: number }).sweepId;
@@ -170,6 +170,18 @@ describe('sweeps on PostgreSQL (pg-boss)', () => {
     expect(text).toContain('1 failed');
     expect(text).toMatch(/failed .*no-such-model/);
     await withDb(url, async (db) => expect(await db.prisma.run.count()).toBe(0));
+
+    // Cancelled before any worker took it: in the database and in pg-boss; a worker then runs nothing.
+    const cancelId = submit('cancel', bench(['40x40']));
+    const c = cli(url, 'sweep', 'cancel', String(cancelId));
+    expect(c.stdout, c.stderr).toBe(`sweep ${cancelId}: 1 job(s) cancelled\n`);
+    const idle = worker(url, 'idle', '--exit-when-idle');
+    expect(await idle.exited, idle.log()).toBe(0);
+    expect(status(url, cancelId).jobList.map((j) => [j.state, j.attempts])).toEqual([['cancelled', 0]]);
+    await withDb(url, async (db) => {
+      const [row] = await db.prisma.$queryRawUnsafe<Array<{ state: string }>>(`SELECT state::text AS state FROM pgboss.job WHERE data->>'sweepJobId' = $1`, String(status(url, cancelId).jobList[0]?.id));
+      expect(row?.state).toBe('cancelled');
+    });
   }, 240_000);
 });
 
