@@ -289,6 +289,11 @@ describe('pixelwise dashboard in Chromium', () => {
     await page.locator('[data-job="1"] a').click();
     await page.waitForURL(`**/runs/${status.jobList[0]?.runId}`);
     expect(await text('h1')).toContain('fcn8s-lite');
+    const api = (await (await fetch(`${dash.url}api/sweeps/${sweepId}`)).json()) as { counts: { done: number; failed: number }; jobList: Array<{ runId: number | null }> };
+    expect(api.counts).toMatchObject({ done: 1, failed: 1 });
+    expect(api.jobList.map((j) => j.runId)).toEqual(status.jobList.map((j) => j.runId));
+    expect(((await (await fetch(`${dash.url}api/sweeps`)).json()) as { sweeps: Array<{ id: number }> }).sweeps.map((x) => x.id)).toEqual([sweepId]);
+    expect((await fetch(`${dash.url}api/sweeps/999`)).status).toBe(404);
     await page.goto(`${dash.url}sweeps/abc`);
     expect(await text('[data-testid=bad-request]')).toContain('sweep id: expected a positive integer sweep id');
   }, 120_000);

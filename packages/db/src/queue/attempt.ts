@@ -59,6 +59,9 @@ export async function runAttempt(db: Database, id: number, o: AttemptOptions): P
     await finishJob(db, id, job.attempt, { state: 'done' });
     return { state: 'done', job, runId: earlier, error: null, child: null };
   }
+  // The claim stamped the runner's clock; the first heartbeat restamps it with the database's
+  // (PostgreSQL), which is what the reaper compares leases against, so clock skew cannot reap it.
+  await heartbeat(db, id, job.attempt, null);
   o.onStart?.(job);
   let last: string | null = null;
   const child = startChild({
