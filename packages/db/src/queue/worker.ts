@@ -102,7 +102,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
       ...(o.cwd ? { cwd: o.cwd } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
-      onStart: (j) => log(`${label(j)}: ${jobCommandLine(j.argv)}`),
+      onStart: (j) => {
+        log(`${label(j)}: ${jobCommandLine(j.argv)}`);
+        // The job runs this worker's pixelwise: say so when that is not the code the sweep was submitted at.
+        if (j.sweepCommit && o.who.commit && j.sweepCommit !== o.who.commit) log(`  [${j.id}] note: submitted at ${j.sweepCommit.slice(0, 7)}, this worker runs ${o.who.commit.slice(0, 7)} (the run records the worker's commit)`);
+      },
       onLine: (j, line) => log(`  [${j.id}] ${line}`),
     });
     await settle(boss, got.queue, got.id, r, summary, log);
