@@ -87,7 +87,7 @@ export function framePairs(videos: readonly PairVideo[], options: FramePairOptio
 }
 
 /** Flow t -> t+k chained from the video's frame-to-frame ground truth. */
-async function groundTruthFlow(v: PairVideo, t: number, k: number): Promise<FlowField> {
+export async function groundTruthFlow(v: PairVideo, t: number, k: number): Promise<FlowField> {
   if (!v.flow) throw new Error(`video ${v.name} has no ground-truth flow; give a flow estimator (FlowNetS or Lucas-Kanade)`);
   const step = Math.sign(k);
   const links = await Promise.all(Array.from({ length: Math.abs(k) }, (_, j) => (v.flow as NonNullable<PairVideo['flow']>)(t + j * step, step > 0 ? 'forward' : 'backward')));

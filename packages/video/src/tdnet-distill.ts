@@ -60,13 +60,17 @@ export function teacherBackbone(teacher: Segmentor): ResNet {
   return found;
 }
 
-/** `KL(softmax(t) || softmax(s))` averaged over pixels of `[N, H, W, C]` scores. */
-export function pixelKl(teacher: Tensor4D, student: Tensor4D): Scalar {
+/**
+ * `KL(softmax(t) || softmax(s))` averaged over pixels of `[N, H, W, C]` scores; with `weight`
+ * (`[N, H, W, 1]`), each pixel's divergence is multiplied by its weight before the mean over all
+ * pixels (a pixel of weight 0 contributes nothing; WeClick's memory distillation).
+ */
+export function pixelKl(teacher: Tensor4D, student: Tensor4D, weight?: Tensor4D): Scalar {
   return tf.tidy(() => {
     const c = student.shape[3];
     const pt = tf.softmax(tf.reshape(teacher, [-1, c]));
     const kl = tf.sum(tf.mul(pt, tf.sub(tf.logSoftmax(tf.reshape(teacher, [-1, c])), tf.logSoftmax(tf.reshape(student, [-1, c])))), 1);
-    return tf.mean(kl) as Scalar;
+    return tf.mean(weight ? tf.mul(kl, tf.reshape(weight, [-1])) : kl) as Scalar;
   });
 }
 

@@ -1,15 +1,15 @@
 /**
  * How a per-frame model was trained across frames, as data: parsed from the command line
- * (`--temporal-loss W`, `--distill kd,pair,temporal` or `kd=1,pair=0.5`), recorded in the
+ * (`--temporal-loss W`, `--distill kd,pair,temporal` or `kd=1,pair=0.5`; WeClick's `--labels`,
+ * `--memory-flow N`, `--mfd W`, `--kd W`), recorded in the
  * checkpoint's sidecar (`config.training`) and in saved runs, so that the leaderboard and the
  * dashboard show a baseline, its +temporal and +temporal+distillation twins as separate entries.
  */
 import { z } from 'zod';
 import { DISTILL_TERMS, DISTILL_WEIGHTS, type DistillTerm } from './temporal-consistency-train.js';
 
-/** What the sidecar's `config.training` holds for a model trained on frame pairs. */
-export const trainingMethodSchema = z.object({
-  /** Always `temporal-consistency` (Liu et al., ECCV 2020). */
+/** What the sidecar's `config.training` holds for a model trained on frame pairs (Liu et al., ECCV 2020). */
+export const temporalConsistencyMethodSchema = z.object({
   kind: z.literal('temporal-consistency'),
   /** Weight of the motion-guided temporal loss (0: the per-frame baseline on the same pairs). */
   temporalLoss: z.number().min(0),
@@ -20,6 +20,25 @@ export const trainingMethodSchema = z.object({
   /** Where the training flow came from (`gt`, `lucas-kanade`, a flow model). */
   flow: z.string().optional(),
 });
+
+/** ... and for a model trained from clicks (WeClick, Liu et al., ACM MM 2021). */
+export const weclickMethodSchema = z.object({
+  kind: z.literal('weclick'),
+  /** `clicks` (a `data clicks` folder) or `full` (full labels: the upper bound on the same samples). */
+  labels: z.enum(['clicks', 'full']),
+  /** Share of the annotated pixels the click labels hold. */
+  labelledShare: z.number().min(0).max(1).optional(),
+  /** Frames in the memory window, the target included (n). */
+  memoryFlow: z.number().int().min(1),
+  /** Weights of memory flow distillation and of KD (0: off). */
+  mfd: z.number().min(0),
+  kd: z.number().min(0),
+  teacher: z.string().optional(),
+  flow: z.string().optional(),
+});
+
+/** What the sidecar's `config.training` holds: how a per-frame model was trained across frames. */
+export const trainingMethodSchema = z.discriminatedUnion('kind', [temporalConsistencyMethodSchema, weclickMethodSchema]);
 export type TrainingMethod = z.infer<typeof trainingMethodSchema>;
 
 /**
@@ -42,10 +61,12 @@ export function parseDistillList(list: string): Partial<Record<DistillTerm, numb
 
 /**
  * The suffix that names a training method in a model's display name: `''` for the baseline,
- * ` +temporal` with the temporal loss, then `+kd`, `+pair`, `+td` for the distillation terms.
+ * ` +temporal` with the temporal loss, then `+kd`, `+pair`, `+td` for the distillation terms;
+ * WeClick: ` clicks`, ` clicks+mfd`, ` clicks+mfd+kd` (` full-labels` for its upper bound).
  */
 export function trainingLabel(m: TrainingMethod | undefined): string {
   if (!m) return '';
+  if (m.kind === 'weclick') return ` ${m.labels === 'clicks' ? 'clicks' : 'full-labels'}${m.mfd > 0 ? '+mfd' : ''}${m.kd > 0 ? '+kd' : ''}`;
   const parts = [...(m.temporalLoss > 0 ? ['temporal'] : []), ...DISTILL_TERMS.filter((t) => m.distill?.[t] !== undefined).map((t) => (t === 'temporal' ? 'td' : t))];
   return parts.length ? ` +${parts.join('+')}` : '';
 }

@@ -7,10 +7,11 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { writeSynthDataset } from '@pixelwise/models/node';
-import { writeSynthVideo } from '@pixelwise/video/node';
+import { isVideoDataset, writeSynthVideo } from '@pixelwise/video/node';
 import { CliError } from '../errors.js';
 import { flag, parseFlags, registerFlags, type Parsed } from '../flags.js';
 import { createProgress } from '../progress.js';
+import { CLICK_FLAGS, clicksCommand } from './data-clicks.js';
 
 const FLAGS = {
   out: flag.path('output directory (must be empty or missing, unless --force)', { required: true, arg: '<dir>' }),
@@ -61,9 +62,14 @@ async function withProgress<T>(total: number, unit: string, quiet: boolean | und
 }
 
 export function registerData(program: Command): void {
-  const data = program.command('data').description('generate synthetic images or video in the real label formats (data synth)');
+  const data = program.command('data').description('generate synthetic images or video in the real label formats (data synth), click annotations (data clicks)');
   const synth = data
     .command('synth')
     .description('write a synthetic segmentation data set: train/ and val/ with images/*.png, labels/*.png (video: images/<video>/, gt/<video>/*_sem.png + *_inst.png, flow/, flow-bw/), and manifest.json');
   registerFlags(synth, FLAGS).action(async (raw: Record<string, unknown>) => synthCommand(parseFlags(FLAGS, raw, true)));
+  const clicks = data.command('clicks').description('click annotations (WeClick): one click per thing instance and stuff region of each annotated frame, as label PNGs (255 elsewhere), and clicks.json');
+  registerFlags(clicks, CLICK_FLAGS).action(async (raw: Record<string, unknown>) => {
+    const o = parseFlags(CLICK_FLAGS, raw, true);
+    return clicksCommand(o, isVideoDataset(o.data));
+  });
 }

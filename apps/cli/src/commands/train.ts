@@ -3,7 +3,8 @@
  * [--out CKPT] [--resume] [--optimizer sgd|adam] [--loss ce|iou|lovasz] [--seed S] [--backend B] [--json] [--save]`:
  * any registry model through the one training loop — segmentation models on an image data set
  * (`--mode full` for a cascade's deep-supervision baseline) or on a video data set's frame pairs
- * (`--temporal-loss W`, `--teacher CKPT --distill kd,pair,temporal`: Liu et al., ECCV 2020), TDNet
+ * (`--temporal-loss W`, `--teacher CKPT --distill kd,pair,temporal`: Liu et al., ECCV 2020; WeClick from
+ * clicks: `--labels CLICKS [--teacher CKPT --memory-flow N --kd W]`, Liu et al., ACM MM 2021), TDNet
  * students by distillation from `--teacher CKPT`, flow networks on a video data set's frame pairs.
  */
 import { availableParallelism } from 'node:os';
@@ -11,13 +12,14 @@ import { describeChoice, setBackend } from '@pixelwise/core';
 import { deviceOf } from '@pixelwise/core/node';
 import { MODELS, PIXEL_LOSSES, splitsOverShards, type EpochRecord } from '@pixelwise/models';
 import { runTraining, segmentationSetup, type TrainingSetup } from '@pixelwise/models/node';
-import { flowSetup, isVideoDataset, tdnetSetup, temporalConsistencySetup } from '@pixelwise/video/node';
+import { flowSetup, isVideoDataset, tdnetSetup, temporalConsistencySetup, weclickSetup } from '@pixelwise/video/node';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { backendFlag, defineCommand, flag, flagName, saveFlags, type Parsed } from '../flags.js';
 import { distillFlag, methodIdentity } from '../method-identity.js';
 import { modelFlag, modelOptionFlags } from '../model-flags.js';
 import { epochProgress } from '../progress.js';
+import { WECLICK_FLAGS, weclickFlagsGiven, weclickOptions } from '../weclick-flags.js';
 import { datasetName, modelConfig, saveRecord, trainRecord } from '../records.js';
 
 const FLAGS = {
@@ -35,11 +37,12 @@ const FLAGS = {
   auxWeight: flag.number('weight of auxiliary losses', -1, 10, { default: '0.4' }),
   loss: flag.choice('segmentation models: pixel loss of every term (main, auxiliary, cascade stages): ce (cross-entropy, the default), iou (corpus-level soft IoU), lovasz (Lovasz-softmax)', PIXEL_LOSSES),
   val: flag.negated('skip validation after each epoch'),
-  teacher: flag.path('the frozen teacher checkpoint: of a TDNet student (pspnet-lite, grouped distillation), or of a segmentation model on video (with --distill)', { arg: '<ckpt>' }),
+  teacher: flag.path('the frozen teacher checkpoint: of a TDNet student (pspnet-lite, grouped distillation), or of a segmentation model on video (with --distill; WeClick: --mfd, --kd)', { arg: '<ckpt>' }),
   teacherModel: flag.string('registry name of --teacher when its weights have no sidecar', { arg: '<name>' }),
   temporalLoss: flag.number('segmentation models on video: weight of the motion-guided temporal loss (the authors\' PSPNet-18 config: 0.1); default 0, per-frame training on the same frame pairs', 0, 1000, { closed: true }),
   distill: distillFlag,
-  flow: flag.string('segmentation models on video: training flow between a frame and its neighbour: gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
+  flow: flag.string('segmentation models on video: training flow between a frame and its neighbour (WeClick: its memory frames): gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
+  ...WECLICK_FLAGS,
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
   workers: {
     description: "threads that share each step's samples (data-parallel; 'auto': one per core, at most 2 here)",
@@ -73,10 +76,12 @@ async function setupFor(o: Flags): Promise<TrainingSetup> {
   const onVideo = task === 'segmentation' && isVideoDataset(o.data);
   if (onVideo) {
     if (o.loss !== undefined) throw new CliError('--loss: training on a video data set uses cross-entropy (the temporal-consistency losses build on it)');
+    const weclick = weclickOptions(o);
+    if (weclick) return weclickSetup(weclick);
     const { temporalLoss = 0, distill, teacher, teacherModel, flow } = o;
     return temporalConsistencySetup({ model: o.model, data: o.data, temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher } : {}), ...(teacherModel ? { teacherModel } : {}), ...(flow ? { flow } : {}), ...(o.size ? { crop: o.size } : {}), auxWeight: o.auxWeight, validate: o.val });
   }
-  const videoOnly = (['temporalLoss', 'distill', 'flow'] as const).find((k) => o[k] !== undefined);
+  const videoOnly = [...(['temporalLoss', 'distill', 'flow'] as const).filter((k) => o[k] !== undefined), ...weclickFlagsGiven(o)][0];
   if (videoOnly) throw new CliError(`${flagName(videoOnly)}: only for segmentation models on a video data set (pixelwise data synth --kind video)`);
   if (o.teacher !== undefined && task !== 'video') throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) and segmentation models on a video data set (with --distill) train from a teacher');
   if (task === 'video') {

@@ -8,6 +8,7 @@ import type { FlowNetS } from '@pixelwise/models';
 import { lucasKanadeFlow } from '../flow-lucas-kanade.js';
 import { predictFlow } from '../flow-train.js';
 import { framePairs, type FlowEstimator, type FramePairSource, type PairVideo } from '../frame-pairs.js';
+import { checkVideoLabels, videoLabelReader } from './click-labels.js';
 import { openVideoDataset } from './video-dataset.js';
 
 /** Where the flow between a frame and its neighbour comes from: `gt`, `lucas-kanade`, or a flow model checkpoint (flownets-lite). */
@@ -34,28 +35,38 @@ export async function flowEstimator(source: FlowSource, flag = '--flow'): Promis
   return { estimate: (a, b) => predictFlow(model, a, b), name: `${loaded.name} ${source}`, dispose: () => model.dispose() };
 }
 
-/**
- * The frame pairs of split `split` of the video data set in `dir` (see `openVideoDataset`), with
- * the flow of `flow` ({@link flowEstimator}; default the ground truth).
- */
-export async function openFramePairs(dir: string, split: 'train' | 'val', flow: FlowSource = 'gt'): Promise<OpenedFramePairs> {
+/** The videos of split `split` of the video data set in `dir` for the training readers; `labels` reads the semantic labels from another folder in the same layout (click annotations). */
+export async function openPairVideos(dir: string, split: 'train' | 'val', labels?: string): Promise<{ videos: PairVideo[]; classNames: string[]; ignoreIndex: number; size: [number, number] }> {
   const ds = await openVideoDataset(dir, split);
-  const source = await flowEstimator(flow);
+  const classNames = ds.manifest.classes.map((c) => c.name);
+  const ignoreIndex = ds.manifest.ignoreIndex;
+  if (labels !== undefined) checkVideoLabels(labels, split, ds.videos);
+  const readLabels = labels === undefined ? async (video: string, frame: string) => (await ds.readLabels(video, frame)).semantic : videoLabelReader(labels, split, ds.size, classNames.length, ignoreIndex);
   const videos: PairVideo[] = ds.videos.map((v) => ({
     name: v.name,
     frames: v.frames.length,
     read: async (t) => {
       const frame = v.frames[t] as string;
-      const [image, labels] = await Promise.all([ds.readImage(v.name, frame), ds.readLabels(v.name, frame)]);
-      return { name: frame, image, labels: { width: labels.width, height: labels.height, data: labels.semantic } };
+      const [image, data] = await Promise.all([ds.readImage(v.name, frame), readLabels(v.name, frame)]);
+      return { name: frame, image, labels: { width: image.width, height: image.height, data } };
     },
     flow: (t, direction) => ds.readFlow(v.name, v.frames[t] as string, direction),
   }));
+  return { videos, classNames, ignoreIndex, size: ds.size };
+}
+
+/**
+ * The frame pairs of split `split` of the video data set in `dir` (see `openVideoDataset`), with
+ * the flow of `flow` ({@link flowEstimator}; default the ground truth).
+ */
+export async function openFramePairs(dir: string, split: 'train' | 'val', flow: FlowSource = 'gt'): Promise<OpenedFramePairs> {
+  const { videos, classNames, ignoreIndex, size } = await openPairVideos(dir, split);
+  const source = await flowEstimator(flow);
   return {
     pairs: framePairs(videos, source.estimate ? { estimate: source.estimate } : {}),
-    classNames: ds.manifest.classes.map((c) => c.name),
-    ignoreIndex: ds.manifest.ignoreIndex,
-    size: ds.size,
+    classNames,
+    ignoreIndex,
+    size,
     flow: source.name,
     dispose: source.dispose,
   };

@@ -1,26 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setBackend } from '@pixelwise/core';
 import { createModel, ModelConfigError, resetSeeds, saveWeights } from '@pixelwise/models';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSynthVideo } from './synth-video.js';
+import { describe, expect, it } from 'vitest';
+import { videoFixture } from '../test-utils/video-fixture.js';
 import { temporalConsistencySetup } from './temporal-consistency-setup.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'pixelwise-etc-setup-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const data = join(tmp, 'v');
-const teacher = join(tmp, 'teacher.safetensors');
+const { tmp, data, teacher } = videoFixture('pixelwise-etc-setup-');
 
 describe('temporalConsistencySetup', () => {
-  beforeAll(async () => {
-    await setBackend('wasm');
-    await writeSynthVideo({ out: data, count: 2, frames: 3, width: 32, height: 32, classes: 4, seed: 3, split: { val: 0.5 } });
-    const m = createModel('pspnet-lite', { numClasses: 4 });
-    writeFileSync(teacher, saveWeights(m));
-    m.dispose();
-  });
-
   it('starts the student from the same weights with or without a teacher (it is built before the teacher loads)', async () => {
     const weights = async (o: Parameters<typeof temporalConsistencySetup>[0]) => {
       resetSeeds(1);
