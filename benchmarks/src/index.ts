@@ -14,6 +14,7 @@ import { benchDashboard } from './dashboard.js';
 import { benchDbLoad } from './db-load.js';
 import { benchModels } from './models.js';
 import { benchPredictRss } from './predict-rss.js';
+import { benchQueue } from './queue.js';
 import { benchRegionConv } from './region-conv.js';
 import { benchTrainStep } from './train-step.js';
 import { benchWeightsLoad } from './weights-load.js';
@@ -91,6 +92,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
     }),
   'predict-rss': () => benchPredictRss({ model: 'lraspp_mobilenet_v3_large', size: [512, 512], images: 200, threads: 2 }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
+  queue: () => benchQueue({ jobs: 100, concurrency: 4, pollsMs: [500, 2000], samples: Math.min(iterations, 20) }),
   dashboard: () => benchDashboard({ providers: ['sqlite', 'postgresql'], totalRuns: 10_000, iterations }),
 };
 if (values.only && !benches[values.only]) {

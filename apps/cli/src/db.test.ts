@@ -74,9 +74,9 @@ describe.each(['sqlite', 'postgresql'] as const)('database commands on %s', (pro
   it('db migrate applies the init migration once', () => {
     const first = cli('db', 'migrate', '--json');
     expect(first.status, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ provider, applied: [expect.stringMatching(/_init$/), expect.stringMatching(/_artifact_hash$/)] });
+    expect(JSON.parse(first.stdout)).toMatchObject({ provider, applied: [expect.stringMatching(/_init$/), expect.stringMatching(/_artifact_hash$/), expect.stringMatching(/_sweeps$/)] });
     const again = cli('db', 'migrate');
-    expect(again.stdout).toMatch(/^up to date \(2 migration\(s\) already applied\)/);
+    expect(again.stdout).toMatch(/^up to date \(3 migration\(s\) already applied\)/);
   });
 
   it('round trip: import eval output, leaderboard shows its meanIoU exactly, compare shows both and the delta', () => {

@@ -26,7 +26,7 @@ export class CliError extends Error {
 const INPUT_ERRORS = new Set(['CliError', 'FormatError', 'LabelError', 'DatasetError', 'WeightsMismatchError', 'CheckpointError', 'ModelConfigError', 'OutOfMemoryError', 'EngineError', 'DbError']);
 
 /** Database problems that are the environment's, not the input's (a server down, a failed query). */
-const DB_ENVIRONMENT = new Set(['unreachable', 'migration', 'query']);
+const DB_ENVIRONMENT = new Set(['unreachable', 'migration', 'query', 'timeout']);
 
 /** 2 for bad input (typed package errors), 1 for anything else. */
 export function exitCodeOf(e: unknown): number {

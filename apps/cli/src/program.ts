@@ -35,6 +35,8 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'runs', summary: 'list, show and import saved runs', load: async () => (await import('./commands/runs.js')).registerRunsCommands },
   { name: 'leaderboard', summary: 'best run per model from the results database', load: async () => (await import('./commands/leaderboard.js')).registerLeaderboardCommand },
   { name: 'compare', summary: 'compare two runs as a pull-request comment', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
+  { name: 'sweep', summary: 'expand a sweep file (models x sizes x ...) into jobs: queued for workers (PostgreSQL) or run here (SQLite); status, cancel, list', load: async () => (await import('./commands/sweep.js')).registerSweep },
+  { name: 'worker', summary: 'serve sweep jobs from the PostgreSQL queue on this machine (--concurrency, --device, --tags)', load: async () => (await import('./commands/worker.js')).registerWorker },
   { name: 'weights', summary: 'convert PyTorch checkpoints (.pth) to safetensors (weights convert IN OUT)', load: async () => (await import('./commands/weights.js')).registerWeights },
   {
     name: 'export',

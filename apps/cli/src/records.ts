@@ -4,9 +4,11 @@
  * `saveRecord` writes it through `saveRun` in one transaction. The database code loads only when
  * something is saved.
  */
+import { hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { RunInput } from '@pixelwise/db';
 import type { ConfusionMatrix, LatencyStats, SegmentationMetrics } from '@pixelwise/eval';
+import { CliError } from './errors.js';
 
 /** NaN and missing values as the database's null. */
 export const nan = (v: number | undefined | null): number | null => (v == null || Number.isNaN(v) ? null : v);
@@ -132,9 +134,22 @@ export function trainRecord(c: Common & { backend: string; device: string; size?
   };
 }
 
+/**
+ * Where a run was made: the machine's host name (PIXELWISE_HOST, set by a sweep worker, else the
+ * OS's), and the sweep job it completes when a worker started this command (PIXELWISE_SWEEP_JOB):
+ * the database then keeps one run per job however often the job is re-run.
+ */
+function origin(env: NodeJS.ProcessEnv, names: { job: string; host: string }): Pick<RunInput, 'host' | 'sweepJobId'> {
+  const job = env[names.job];
+  if (job !== undefined && !/^[1-9]\d{0,9}$/.test(job)) throw new CliError(`${names.job}=${job}: expected a sweep job id (a positive integer)`);
+  const host = (env[names.host] || hostname()).slice(0, 200);
+  return { host, ...(job ? { sweepJobId: Number(job) } : {}) };
+}
+
 /** Saves a record (opening DATABASE_URL, migrating it if needed); returns the run's id. */
 export async function saveRecord(record: RunInput): Promise<number | string> {
-  const { saveRun } = await import('@pixelwise/db');
+  const { saveRun, SWEEP_JOB_ENV, HOST_ENV } = await import('@pixelwise/db');
   const { withDb } = await import('./db/open.js');
-  return withDb(async (db) => (await saveRun(db, record)).id);
+  const at = origin(process.env, { job: SWEEP_JOB_ENV, host: HOST_ENV });
+  return withDb(async (db) => (await saveRun(db, { ...record, ...at })).id);
 }

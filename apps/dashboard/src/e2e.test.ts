@@ -272,4 +272,29 @@ describe('pixelwise dashboard in Chromium', () => {
     expect(doc.endpoints.map((e) => e.path)).toContain('/api/runs/{id}/artifacts/{index}');
     expect(pixelwise(dbUrl, dir, 'runs', '--json').status).toBe(0);
   });
+  it('sweeps: listed with their job counts; each finished job links to its run, a failed one shows its error line', async () => {
+    const file = join(dir, 'grid.json');
+    writeFileSync(file, JSON.stringify({ command: 'bench', args: { iters: 1, warmup: 0, size: '32x32', backend: 'wasm' }, matrix: { model: ['fcn8s-lite', 'no-such-model'] } }));
+    const r = pixelwise(dbUrl, dir, 'sweep', file, '--json');
+    expect(r.status, r.stderr).toBe(1); // one job failed: the sweep says so
+    const { sweepId } = JSON.parse(r.stdout) as { sweepId: number };
+    const status = JSON.parse(pixelwiseOk(dbUrl, dir, 'sweep', 'status', String(sweepId), '--json')) as { jobList: Array<{ runId: number | null; error: string | null }> };
+    await page.goto(`${dash.url}sweeps`);
+    expect(await text(`[data-sweep="${sweepId}"]`)).toMatch(/grid\s+local.*\s2\s+1\s+1\s+0\s+0$/);
+    await page.locator(`[data-sweep="${sweepId}"] a`).first().click();
+    await page.waitForURL(`**/sweeps/${sweepId}`);
+    expect(await text('[data-testid=sweep-summary]')).toMatch(/^2 jobs: 1 done, 1 failed/);
+    expect(await text('[data-job="2"]')).toContain(status.jobList[1]?.error ?? 'expected an error line');
+    await shot('sweep');
+    await page.locator('[data-job="1"] a').click();
+    await page.waitForURL(`**/runs/${status.jobList[0]?.runId}`);
+    expect(await text('h1')).toContain('fcn8s-lite');
+    const api = (await (await fetch(`${dash.url}api/sweeps/${sweepId}`)).json()) as { counts: { done: number; failed: number }; jobList: Array<{ runId: number | null }> };
+    expect(api.counts).toMatchObject({ done: 1, failed: 1 });
+    expect(api.jobList.map((j) => j.runId)).toEqual(status.jobList.map((j) => j.runId));
+    expect(((await (await fetch(`${dash.url}api/sweeps`)).json()) as { sweeps: Array<{ id: number }> }).sweeps.map((x) => x.id)).toEqual([sweepId]);
+    expect((await fetch(`${dash.url}api/sweeps/999`)).status).toBe(404);
+    await page.goto(`${dash.url}sweeps/abc`);
+    expect(await text('[data-testid=bad-request]')).toContain('sweep id: expected a positive integer sweep id');
+  }, 120_000);
 });

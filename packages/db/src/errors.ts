@@ -3,7 +3,7 @@ export class DbError extends Error {
   constructor(
     message: string,
     /** What failed: lets callers pick an exit code or a hint without parsing the message. */
-    readonly code: 'bad-url' | 'unreachable' | 'migration' | 'not-found' | 'invalid-input' | 'query' | 'read-only',
+    readonly code: 'bad-url' | 'unreachable' | 'migration' | 'not-found' | 'invalid-input' | 'query' | 'read-only' | 'timeout',
   ) {
     super(message);
     this.name = 'DbError';

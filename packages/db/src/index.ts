@@ -31,3 +31,13 @@ export { leaderboard, modelLabel, leaderboardFacets, LEADERBOARD_SORTS, type Lea
 export { compareRuns, classDeltas, runLikeFromRun, speedNoise, signed, METRICS, type Comparison, type MetricChange, type MetricName, type RunLike, type SpeedChange } from './compare.js';
 export { detectGit, resolveGitRef, type GitInfo } from './git.js';
 export { encodeConfusion, decodeConfusion, CONFUSION_ENCODING } from './confusion.js';
+export { SWEEP_COMMANDS, WORKER_DEVICES, SWEEP_LIMITS, sweepSpecSchema, expandSweep, jobKey, jobCommandLine, type SweepCommand, type SweepCommit, type SweepJobSpec, type SweepSpec, type SweepSpecInput, type WorkerDevice } from './sweep/spec.js';
+export { readSweepFile, parseSweepSpec } from './sweep/file.js';
+export { createSweep, getSweep, listSweeps, JOB_STATES, type JobState, type SweepDetail, type SweepJobStatus, type SweepSummary, type SweepMode, type StateCounts } from './sweep/store.js';
+export { type WorkerIdentity } from './sweep/job-state.js';
+// The queue loads pg-boss only when a sweep is enqueued or served (queue/boss.ts).
+export { submitSweep, type SubmitResult } from './queue/submit.js';
+export { runLocalSweep, type LocalRunOptions } from './queue/local.js';
+export { runWorker, type WorkerOptions, type WorkerSummary } from './queue/worker.js';
+export { cancelSweep, waitForSweep, sweepRun, type WaitOptions } from './queue/control.js';
+export { SWEEP_JOB_ENV, HOST_ENV } from './queue/attempt.js';

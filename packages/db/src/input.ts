@@ -137,6 +137,13 @@ export const runInputSchema = z
     /** Detected from the working directory when left out; `null` = do not record. */
     git: z.object({ commit: z.string().regex(/^[0-9a-f]{4,64}$/i, 'expected a hex commit hash'), branch: z.string().max(LIMITS.name).nullable().optional(), dirty: z.boolean().optional() }).nullable().optional(),
     command: z.string().max(LIMITS.text).optional(),
+    /** The machine that made the run (host name). */
+    host: name.optional(),
+    /**
+     * The sweep job this run completes: a second save for the same job returns the first run
+     * instead of adding one (exactly one run per job, however often a job is re-run).
+     */
+    sweepJobId: z.number().int().positive().max(2 ** 31 - 1).optional(),
     tags: z.array(z.string().max(LIMITS.name)).max(LIMITS.tags).default([]),
     metrics: metricsInputSchema.default({
       pixelAccuracy: null,

@@ -34,6 +34,10 @@ export interface RunSummary {
 
 export interface RunDetail extends RunSummary {
   command: string | null;
+  /** The machine that made the run (null for runs saved before hosts were recorded). */
+  host: string | null;
+  /** The sweep job this run completes (pixelwise sweep / worker), if any. */
+  sweepJobId: number | null;
   warmup: number | null;
   iterations: number | null;
   numPixels: number | null;
@@ -167,6 +171,8 @@ export async function getRun(db: Database, id: number): Promise<RunDetail> {
   return {
     ...toSummary({ ...r, latency: latency ? { p50: latency.p50 } : null }),
     command: r.command,
+    host: r.host,
+    sweepJobId: r.sweepJobId,
     warmup: r.warmup,
     iterations: r.iterations,
     numPixels: num(r.numPixels),

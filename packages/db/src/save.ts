@@ -46,6 +46,7 @@ export interface SaveOptions {
 /**
  * Saves a run with its model, dataset, per-class metrics, latency, stages, artifacts and
  * confusion matrix in one transaction: all rows or none. Migrates the database first if needed.
+ * A run with `sweepJobId` is saved at most once per job: saving it again returns the first id.
  * Artifact files are copied into the database's artifact root first (artifacts.ts); a failed
  * save can leave a copied file there, never a row pointing at a missing one.
  */
@@ -65,6 +66,17 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
           // Take SQLite's write lock first (a no-op write), so concurrent savers wait in the busy
           // handler instead of failing when a read lock would have to be upgraded.
           await tx.$executeRawUnsafe('UPDATE "_prisma_migrations" SET "id" = "id" WHERE 1 = 0');
+        }
+        if (r.sweepJobId !== undefined) {
+          // Exactly once per job: a re-run (its worker killed after the first save committed)
+          // finds the first run. Two saves racing both pass this check; the unique column fails
+          // one of them, and its retry (below) lands here.
+          const done = await tx.run.findUnique({ where: { sweepJobId: r.sweepJobId }, select: { id: true } });
+          if (done) return done.id;
+          // One line instead of a foreign-key failure (a stray PIXELWISE_SWEEP_JOB, a deleted sweep).
+          if (!(await tx.sweepJob.findUnique({ where: { id: r.sweepJobId }, select: { id: true } }))) {
+            throw new DbError(`no sweep job ${r.sweepJobId} in ${db.location.display} for this run (PIXELWISE_SWEEP_JOB is set only by pixelwise worker and sweep)`, 'invalid-input');
+          }
         }
         let modelId: number | null = null;
         if (r.model) {
@@ -125,6 +137,8 @@ export async function saveRun(db: Database, input: RunInput, options: SaveOption
             gitBranch: git?.branch ?? null,
             gitDirty: git?.dirty ?? null,
             command: r.command ?? null,
+            host: r.host ?? null,
+            sweepJobId: r.sweepJobId ?? null,
             tags: r.tags,
             pixelAccuracy: r.metrics.pixelAccuracy,
             meanAccuracy: r.metrics.meanAccuracy,

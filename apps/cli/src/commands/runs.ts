@@ -60,7 +60,7 @@ export function registerRunsCommands(program: Command): void {
           `run ${r.id} (${r.kind}) ${r.createdAt}`,
           `model     ${r.model ?? '-'}${r.modelInfo?.family ? ` (${r.modelInfo.family})` : ''}`,
           `dataset   ${r.dataset ?? '-'}`,
-          `backend   ${r.backend ?? '-'} on ${r.device ?? '-'}`,
+          `backend   ${r.backend ?? '-'} on ${r.device ?? '-'}${r.host ? ` (host ${r.host})` : ''}${r.sweepJobId ? `, sweep job #${r.sweepJobId}` : ''}`,
           `git       ${r.gitCommit ?? '-'}${r.gitBranch ? ` (${r.gitBranch})` : ''}${r.gitDirty ? ' dirty' : ''}`,
           `meanIoU   ${fmt.pct(r.meanIoU) ?? '-'} %   pixel accuracy ${fmt.pct(r.pixelAccuracy) ?? '-'} %   fps ${fmt.num(r.fps, 1) ?? '-'}`,
         ];

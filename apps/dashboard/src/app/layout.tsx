@@ -20,6 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav>
             <a href="/">Leaderboard</a>
             <a href="/compare">Compare</a>
+            <a href="/sweeps">Sweeps</a>
             <a href="/api">JSON API</a>
           </nav>
         </header>

@@ -6,11 +6,14 @@ import { z } from 'zod';
 import { loadDbModule, type DbModule } from './db';
 
 const filter = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
-export const runId = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/, 'expected a positive integer run id')
-  .transform(Number)
-  .refine((n) => n <= 2 ** 31 - 1, 'expected a positive integer run id');
+const positiveId = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, `expected a positive integer ${what} id`)
+    .transform(Number)
+    .refine((n) => n <= 2 ** 31 - 1, `expected a positive integer ${what} id`);
+export const runId = positiveId('run');
+export const sweepId = positiveId('sweep');
 const intIn = (min: number, max: number, def: number) =>
   z
     .string()

@@ -92,6 +92,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               ['dataset', orDash(run.dataset)],
               ['backend', orDash(run.backend)],
               ['device', orDash(run.device)],
+              ['host', orDash(run.host)],
               ['input size', run.inputSize ? `${run.inputSize.width}×${run.inputSize.height}` : '–'],
               ['batch', orDash(run.batch)],
               ['warm-up / iterations', `${orDash(run.warmup)} / ${orDash(run.iterations)}`],
