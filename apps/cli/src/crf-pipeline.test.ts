@@ -33,7 +33,7 @@ const meanIoU = (pred: string) => json<{ meanIoU: number }>('eval', '--pred', pr
 describe('the CRF in the loop', () => {
   it('setup: data and a briefly trained network (hypercolumn-lite learns fastest)', () => {
     ok('data', 'synth', '--out', 'data', '--count', '10', '--size', '48x40', '--classes', '4', '--val', '0.3', '--seed', '2', '--quiet');
-    ok('train', ...NET.slice(0, 2), '--data', 'data', '--epochs', '3', '--batch', '4', '--size', '32x32', '--optimizer', 'adam', '--lr', '0.003', '--workers', '1', '--no-val', '--out', 'ck/net.safetensors');
+    ok('train', ...NET.slice(0, 2), '--data', 'data', '--epochs', '5', '--batch', '4', '--size', '32x32', '--optimizer', 'adam', '--lr', '0.003', '--workers', '1', '--no-val', '--out', 'ck/net.safetensors');
     expect(pngs(VAL)).toHaveLength(3);
   });
 

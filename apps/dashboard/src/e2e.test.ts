@@ -104,7 +104,7 @@ describe('pixelwise dashboard in Chromium', () => {
     ids.evalB = b.runId;
     evilRun = () => evalSave(d.predA, EVIL).runId;
     bestMeanIoU = { 'fcn8s-lite': b.meanIoU, 'pspnet-lite': 0.81, 'segnet-lite': 0.55, 'layer-cascade-lite': 0.58, 'clockwork-fcn8s-lite': 0.52 };
-    ids.bench = Number(/saved run (\d+)/.exec(pixelwiseOk(dbUrl, dir, 'bench', '--model', 'fcn8s-lite', '--size', '32x32', '--iters', '3', '--warmup', '1', '--backend', 'wasm', '--save'))?.[1]);
+    ids.bench = Number(/saved run (\d+)/.exec(pixelwiseOk(dbUrl, dir, 'bench', '--model', 'fcn8s-lite', '--size', '32x32', '--iters', '3', '--warmup', '1', '--backend', 'wasm', '--engine', 'tfjs', '--save'))?.[1]);
     const imp = (file: string) => (JSON.parse(pixelwiseOk(dbUrl, dir, 'runs', 'import', file, '--json')) as { id: number }).id;
     // 80 FPS: faster than the measured fcn8s-lite bench (about 10 FPS at 32x32 on wasm), so
     // pspnet-lite is on the Pareto front whatever fcn8s-lite's measured mIoU; below clockwork's 90.
