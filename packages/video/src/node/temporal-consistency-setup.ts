@@ -4,58 +4,41 @@
  * from a frozen teacher checkpoint (Liu et al., ECCV 2020). `pixelwise train --model NAME --data
  * VIDEO_DIR [--temporal-loss W] [--teacher CKPT [--teacher-model NAME] --distill LIST]` builds it.
  */
-import { createModel, ModelConfigError, modelEntry, resolveModelOptions, type ModelOptions } from '@pixelwise/models';
-import { loadSegmentor, type TrainingSetup } from '@pixelwise/models/node';
+import { ModelConfigError } from '@pixelwise/models';
+import type { TrainingSetup } from '@pixelwise/models/node';
 import { TEMPORAL_LOSS_WEIGHT, temporalConsistencyTask, type DistillTerm } from '../temporal-consistency-train.js';
 import type { TrainingMethod } from '../training-method.js';
 import { openFramePairs, type FlowSource } from './frame-pair-data.js';
 import { openVideoDataset } from './video-dataset.js';
 import { openVideoSplit } from './video-split.js';
+import { checkStudentModel, createStudent, loadVideoTeacher, type VideoStudentOptions } from './video-student.js';
 
-export interface TemporalConsistencySetupOptions {
-  /** A segmentation model of the registry (the student). */
-  model: string;
-  /** Video data set directory (`pixelwise data synth --kind video`). */
-  data: string;
+export interface TemporalConsistencySetupOptions extends VideoStudentOptions {
   /** Weight of the temporal loss. Default {@link TEMPORAL_LOSS_WEIGHT}; 0 trains the per-frame baseline on the same pairs. */
   temporalLoss?: number;
   /** Distillation terms and weights; needs `teacher`. */
   distill?: Partial<Record<DistillTerm, number>>;
-  /** Teacher checkpoint and, for weights without a sidecar, its registry name. */
-  teacher?: string;
-  teacherModel?: string;
   /** Training flow: `gt` (default), `lucas-kanade` or a flow model checkpoint. */
   flow?: FlowSource;
-  /** Training crop `[height, width]`; default the whole frame. */
-  crop?: [number, number];
-  auxWeight?: number;
-  /** Validate (mIoU and temporal consistency on the val split's videos) after each epoch. Default true. */
-  validate?: boolean;
 }
 
 export async function temporalConsistencySetup(o: TemporalConsistencySetupOptions): Promise<TrainingSetup> {
-  const entry = modelEntry(o.model);
-  if (entry.task !== 'segmentation') throw new ModelConfigError(`${o.model} is a ${entry.task} model; temporal-consistency training takes a per-frame segmentation model`);
+  checkStudentModel(o.model, 'temporal-consistency training takes a per-frame segmentation model');
   const distill = o.distill && Object.keys(o.distill).length > 0 ? o.distill : undefined;
   if (distill && o.teacher === undefined) throw new ModelConfigError('--distill: needs --teacher CKPT (the frozen teacher)');
   if (!distill && o.teacher !== undefined) throw new ModelConfigError('--teacher: say which terms to distil with --distill (kd, pair, temporal)');
   const temporalLoss = o.temporalLoss ?? TEMPORAL_LOSS_WEIGHT;
   const numClasses = (await openVideoDataset(o.data, 'train')).manifest.classes.length;
-  // The student is built first: its deterministic initialisation then does not depend on whether a
-  // teacher or a flow model was loaded (baseline and +distillation start from the same weights).
-  const aux = 'aux' in entry.options.shape ? { aux: true } : {};
-  const options = resolveModelOptions(o.model, { ...aux, numClasses });
-  const student = createModel(o.model, options as ModelOptions);
+  const { options, student } = createStudent(o.model, numClasses);
   let train: Awaited<ReturnType<typeof openFramePairs>> | undefined;
-  let teacher: Awaited<ReturnType<typeof loadSegmentor>> | undefined;
+  let teacher: Awaited<ReturnType<typeof loadVideoTeacher>>;
   const free = () => {
     train?.dispose();
     teacher?.model.dispose();
   };
   try {
     train = await openFramePairs(o.data, 'train', o.flow ?? 'gt');
-    if (o.teacher !== undefined) teacher = await loadSegmentor(o.teacher, { flag: '--teacher', ...(o.teacherModel ? { model: o.teacherModel } : {}) });
-    if (teacher && teacher.model.numClasses !== numClasses) throw new ModelConfigError(`--teacher: ${o.teacher} predicts ${teacher.model.numClasses} classes, ${o.data} has ${numClasses}`);
+    teacher = await loadVideoTeacher(o, numClasses);
     const val = o.validate === false ? undefined : await openVideoSplit(o.data, 'val').catch(() => undefined);
     const loss = { temporal: temporalLoss, ignoreIndex: train.ignoreIndex, ...(distill ? { distill } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
     const task = temporalConsistencyTask(student, train.pairs, { loss, numClasses, classNames: train.classNames, ...(teacher ? { teacher: teacher.model } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(val ? { val: val.videos } : {}) });

@@ -7,20 +7,18 @@
  * [--kd W] [--flow SOURCE]` builds it; `--labels VIDEO_DIR` (the data set's own labels) trains
  * the fully supervised upper bound on the same samples.
  */
-import { createModel, ModelConfigError, modelEntry, resolveModelOptions, type ModelOptions } from '@pixelwise/models';
-import { loadSegmentor, type TrainingSetup } from '@pixelwise/models/node';
+import { ModelConfigError } from '@pixelwise/models';
+import type { TrainingSetup } from '@pixelwise/models/node';
 import { memoryFrames } from '../memory-frames.js';
 import type { TrainingMethod } from '../training-method.js';
 import { MEMORY_FRAMES, MFD_WEIGHT, weclickTask } from '../weclick-train.js';
 import { readClickManifest } from './click-labels.js';
 import { flowEstimator, openPairVideos, type FlowSource } from './frame-pair-data.js';
 import { openVideoSplit } from './video-split.js';
+import { checkStudentModel, createStudent, loadVideoTeacher, type VideoStudentOptions } from './video-student.js';
 
-export interface WeClickSetupOptions {
-  /** A segmentation model of the registry (the student). */
-  model: string;
-  /** Video data set directory: frames, flow, and the full labels validation reads. */
-  data: string;
+/** `data` is the video data set: frames, flow, and the full labels validation reads. */
+export interface WeClickSetupOptions extends VideoStudentOptions {
   /** Labels folder in the data set's layout: a `data clicks` output, or the data set itself (full supervision). Default `data`. */
   labels?: string;
   /** Frames in the memory window, the target included (n). Default {@link MEMORY_FRAMES}. */
@@ -29,18 +27,12 @@ export interface WeClickSetupOptions {
   mfd?: number;
   /** Weight of KD from the teacher on the target frame. Default 0. */
   kd?: number;
-  teacher?: string;
-  teacherModel?: string;
   /** Flow from the target to its memory frames: `gt` (default), `lucas-kanade` or a flow model checkpoint. */
   flow?: FlowSource;
-  crop?: [number, number];
-  auxWeight?: number;
-  validate?: boolean;
 }
 
 export async function weclickSetup(o: WeClickSetupOptions): Promise<TrainingSetup> {
-  const entry = modelEntry(o.model);
-  if (entry.task !== 'segmentation') throw new ModelConfigError(`${o.model} is a ${entry.task} model; WeClick trains a per-frame segmentation model`);
+  checkStudentModel(o.model, 'WeClick trains a per-frame segmentation model');
   const n = o.memoryFlow ?? MEMORY_FRAMES;
   const mfd = o.mfd ?? (o.teacher !== undefined && n >= 2 ? MFD_WEIGHT : 0);
   const kd = o.kd ?? 0;
@@ -51,20 +43,16 @@ export async function weclickSetup(o: WeClickSetupOptions): Promise<TrainingSetu
   const clicks = await readClickManifest(labelsDir);
   const train = await openPairVideos(o.data, 'train', labelsDir);
   const numClasses = train.classNames.length;
-  // The student is built first, so its initialisation does not depend on what else was loaded.
-  const aux = 'aux' in entry.options.shape ? { aux: true } : {};
-  const options = resolveModelOptions(o.model, { ...aux, numClasses });
-  const student = createModel(o.model, options as ModelOptions);
+  const { options, student } = createStudent(o.model, numClasses);
   let source: Awaited<ReturnType<typeof flowEstimator>> | undefined;
-  let teacher: Awaited<ReturnType<typeof loadSegmentor>> | undefined;
+  let teacher: Awaited<ReturnType<typeof loadVideoTeacher>>;
   const free = () => {
     source?.dispose();
     teacher?.model.dispose();
   };
   try {
     source = await flowEstimator(o.flow ?? 'gt');
-    if (o.teacher !== undefined) teacher = await loadSegmentor(o.teacher, { flag: '--teacher', ...(o.teacherModel ? { model: o.teacherModel } : {}) });
-    if (teacher && teacher.model.numClasses !== numClasses) throw new ModelConfigError(`--teacher: ${o.teacher} predicts ${teacher.model.numClasses} classes, ${o.data} has ${numClasses}`);
+    teacher = await loadVideoTeacher(o, numClasses);
     const val = o.validate === false ? undefined : await openVideoSplit(o.data, 'val').catch(() => undefined);
     const frames = memoryFrames(train.videos, n, source.estimate ? { estimate: source.estimate } : {});
     const loss = { mfd, kd, ignoreIndex: train.ignoreIndex, ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
