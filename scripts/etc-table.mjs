@@ -34,7 +34,7 @@ console.log(rows.join('\n'));
 console.log(['\n| method | seeds | mean test mIoU % | mean test TC % |', '| --- | ---: | ---: | ---: |', ...means].join('\n'));
 if (existsSync(join(dir, 'test-teacher.json'))) {
   const test = read('test-teacher.json');
-  const val = read('video-teacher.json');
+  const val = existsSync(join(dir, 'video-teacher.json')) ? read('video-teacher.json') : {};
   const t = read('train-teacher.json');
   console.log(`\nteacher: test mIoU ${pct(test.meanIoU)} TC ${pct(test.temporalConsistency)}, val mIoU ${pct(val.meanIoU)} TC ${pct(val.temporalConsistency)} (${t.epochs} epochs, ${minutes(t)} min)`);
 }

@@ -1,22 +1,25 @@
-// The table of scripts/bench-uda.sh from its result folder: per method, mIoU and TC of per-frame
-// inference on the target's held-out videos (`video-*.json`), VPQ of the same predictions
-// (`vpq-*.json`, every class as stuff), the gain over source-only, and training time (the shared
-// source start, `train-init.json`, is listed once and not counted in the methods' times; VAT + VST
-// adds its VAT phase, read from the phase checkpoint's sidecar in CKPT_DIR).
-// Usage: node scripts/uda-table.mjs RESULTS_DIR [CKPT_DIR]
-import { existsSync, readFileSync } from 'node:fs';
+// The tables of scripts/bench-uda.sh from its work folder: per method and seed, mIoU and TC of
+// per-frame inference on the target's held-out test videos (`res/video-NAME-sS.json`), VPQ of the
+// same predictions (`res/vpq-NAME-sS.json`, every class as stuff), the gain over source-only of the
+// same seed, training time (the shared source start is listed once and not counted in the methods'
+// times; VAT + VST adds its VAT phase, read from the phase checkpoint's sidecar in ckpt/); then the
+// means over seeds with the spread (min..max) of the gain.
+// Usage: node scripts/uda-table.mjs WORKDIR
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = process.argv[2];
-if (!dir) throw new Error('usage: node scripts/uda-table.mjs RESULTS_DIR');
+const work = process.argv[2];
+if (!work) throw new Error('usage: node scripts/uda-table.mjs WORKDIR');
+const dir = join(work, 'res');
 const read = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 const pct = (v) => (v == null ? '-' : (100 * v).toFixed(2));
+const signed = (v) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(2)}`;
 const seconds = (history) => history.reduce((a, h) => a + h.seconds, 0);
 /** Epochs and seconds of a method's training: its last phase, plus VAT + VST's first phase from its sidecar. */
-function cost(key) {
-  const h = read(`train-${key}.json`).history;
-  const phase1 = key.startsWith('vat+vst') && process.argv[3] ? join(process.argv[3], `${key}.vat.json`) : undefined;
-  const first = phase1 && existsSync(phase1) ? JSON.parse(readFileSync(phase1, 'utf8')).state.history : [];
+function cost(name) {
+  const h = read(`train-${name}.json`).history;
+  const phase1 = join(work, 'ckpt', `${name}.vat.json`);
+  const first = name.startsWith('vat+vst') && existsSync(phase1) ? JSON.parse(readFileSync(phase1, 'utf8')).state.history : [];
   return { epochs: first.length + h.length, minutes: ((seconds(first) + seconds(h)) / 60).toFixed(1) };
 }
 const methods = [
@@ -24,22 +27,38 @@ const methods = [
   ['source-only', 'source-only'],
   ['image-adv', 'image-level adversarial'],
   ['vat', 'VAT'],
-  ['vat+vst', 'VAT + VST'],
+  ['vat+vst', 'VAT + VST (threshold 0.95, the defaults)'],
+  ['vat+vst-cb', 'VAT + VST, class-balanced pseudo-labels (`--pl-class-portion 0.5 --vst-lr 0.00025`)'],
   ['target-supervised', 'target-supervised (upper bound)'],
-  ['vat+vst-cb', 'VAT + VST, class-balanced pseudo-labels (ablation)'],
 ];
-const base = existsSync(join(dir, 'video-source-only.json')) ? read('video-source-only.json').meanIoU : undefined;
-const rows = ['| method | target mIoU % | vs source-only | VPQ % | TC % | training epochs | training min |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+const seeds = [...new Set(readdirSync(dir).flatMap((f) => /^video-init-s(\d+)\.json$/.exec(f)?.[1] ?? []))].sort((a, b) => a - b);
+const rows = ['| method | seed | target mIoU % | vs source-only | VPQ % | TC % | training epochs | training min |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+const means = ['| method | seeds | mean target mIoU % | mean gain over source-only (min..max) | mean VPQ % | mean TC % |', '| --- | ---: | ---: | --- | ---: | ---: |'];
 for (const [key, label] of methods) {
-  if (!existsSync(join(dir, `video-${key}.json`))) continue;
-  const v = read(`video-${key}.json`);
-  const vpq = existsSync(join(dir, `vpq-${key}.json`)) ? read(`vpq-${key}.json`).vpq : undefined;
-  const t = cost(key);
-  const gain = base === undefined || key === 'init' ? '' : `${v.meanIoU >= base ? '+' : ''}${(100 * (v.meanIoU - base)).toFixed(2)}`;
-  rows.push(`| ${label} | ${pct(v.meanIoU)} | ${gain} | ${pct(vpq)} | ${pct(v.temporalConsistency)} | ${t.epochs} | ${t.minutes} |`);
+  const got = [];
+  for (const s of seeds) {
+    const name = `${key}-s${s}`;
+    if (!existsSync(join(dir, `video-${name}.json`))) continue;
+    const v = read(`video-${name}.json`);
+    const vpq = existsSync(join(dir, `vpq-${name}.json`)) ? read(`vpq-${name}.json`).vpq : undefined;
+    const base = existsSync(join(dir, `video-source-only-s${s}.json`)) ? read(`video-source-only-s${s}.json`).meanIoU : undefined;
+    const gain = base === undefined || key === 'init' ? undefined : v.meanIoU - base;
+    const t = cost(name);
+    rows.push(`| ${label} | ${s} | ${pct(v.meanIoU)} | ${gain === undefined ? '' : signed(gain)} | ${pct(vpq)} | ${pct(v.temporalConsistency)} | ${t.epochs} | ${t.minutes} |`);
+    got.push({ miou: v.meanIoU, gain, vpq, tc: v.temporalConsistency });
+  }
+  if (got.length === 0) continue;
+  const mean = (f) => got.reduce((a, g) => a + f(g), 0) / got.length;
+  const gains = got.flatMap((g) => (g.gain === undefined ? [] : [g.gain]));
+  const spread = gains.length > 0 && key !== 'source-only' ? `${signed(gains.reduce((a, g) => a + g, 0) / gains.length)} (${signed(Math.min(...gains))}..${signed(Math.max(...gains))})` : '';
+  means.push(`| ${label} | ${got.length} | ${pct(mean((g) => g.miou))} | ${spread} | ${got.every((g) => g.vpq !== undefined) ? pct(mean((g) => g.vpq)) : '-'} | ${pct(mean((g) => g.tc))} |`);
 }
 console.log(rows.join('\n'));
-if (existsSync(join(dir, 'source-video-source-only.json')) && base !== undefined) {
-  const own = read('source-video-source-only.json').meanIoU;
-  console.log(`\nsource-only on the source's held-out videos: mIoU ${pct(own)} (${pct(own - base)} points above its target mIoU)`);
+console.log(`\n${means.join('\n')}`);
+for (const s of seeds) {
+  const own = `source-video-source-only-s${s}.json`;
+  if (!existsSync(join(dir, own)) || !existsSync(join(dir, `video-source-only-s${s}.json`))) continue;
+  const src = read(own).meanIoU;
+  const tgt = read(`video-source-only-s${s}.json`).meanIoU;
+  console.log(`\nseed ${s}: source-only on the source's held-out videos: mIoU ${pct(src)} (${pct(src - tgt)} points above its target mIoU)`);
 }

@@ -52,9 +52,22 @@ export interface DemoState {
 
 export const stepKey = (s: Step): string => createHash('sha256').update(JSON.stringify(s.args)).digest('hex').slice(0, 16);
 
+/** How the demo's inference steps (bench, video) run their models: `--engine`, `--threads`, `--device`. */
+export interface DemoEngine {
+  engine?: string | undefined;
+  threads?: number | undefined;
+  device?: string | undefined;
+}
+
+/** The engine flags to pass on: only those given (so the steps' cache keys stay as they were otherwise). */
+function engineArgs(e: DemoEngine): string[] {
+  return [...(e.engine ? ['--engine', e.engine] : []), ...(e.threads !== undefined ? ['--threads', String(e.threads)] : []), ...(e.device && e.device !== 'cpu' ? ['--device', e.device] : [])];
+}
+
 /** The demo's steps, in order. */
-export function demoSteps(dir: string, backend: string, scale: DemoScale = DEMO): Step[] {
+export function demoSteps(dir: string, backend: string, scale: DemoScale = DEMO, engine: DemoEngine = {}): Step[] {
   const d = (...p: string[]) => join(dir, ...p);
+  const inference = engineArgs(engine);
   const { images, video } = scale;
   const imgSize = `${images.size}x${images.size}`;
   const ck = (m: string) => d('checkpoints', `${m}.safetensors`);
@@ -88,14 +101,14 @@ export function demoSteps(dir: string, backend: string, scale: DemoScale = DEMO)
   for (const m of imageModels) {
     steps.push({
       label: `evaluate + benchmark ${m}`,
-      args: ['bench', '--model', m, '--weights', ck(m), '--data', d('images'), '--size', imgSize, '--backend', backend, '--iters', String(scale.benchIters), '--previews', d('previews', m), '--save', '--tag', 'demo', '--json'],
+      args: ['bench', '--model', m, '--weights', ck(m), '--data', d('images'), '--size', imgSize, '--backend', backend, ...inference, '--iters', String(scale.benchIters), '--previews', d('previews', m), '--save', '--tag', 'demo', '--json'],
       outputs: [ck(m)],
       saves: true,
     });
   }
   const videoRun = (label: string, method: string, model: string, extra: string[]): Step => ({
     label,
-    args: ['video', '--method', method, ...extra, '--model', model, '--weights', ck(model), '--data', d('video'), '--backend', backend, '--save-stage-maps', d('stage-maps', label.replace(/[^a-z0-9]+/gi, '-')), '--save', '--tag', 'demo', '--json'],
+    args: ['video', '--method', method, ...extra, '--model', model, '--weights', ck(model), '--data', d('video'), '--backend', backend, ...inference, '--save-stage-maps', d('stage-maps', label.replace(/[^a-z0-9]+/gi, '-')), '--save', '--tag', 'demo', '--json'],
     outputs: [ck(model)],
     saves: true,
   });

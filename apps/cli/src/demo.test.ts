@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_QUICK, demoSteps } from './demo-steps.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pixelwise-demo-'));
@@ -49,5 +50,26 @@ describe('pixelwise demo', () => {
     expect(steps.every((l) => l.includes(': cached'))).toBe(true);
     expect(again.stdout.trim().split('\n').pop()).toMatch(/not started: CI=true/);
     expect((JSON.parse(cli(['runs', '--json']).stdout) as { runs: unknown[] }).runs).toHaveLength(runs.length);
+  });
+});
+
+describe('demo steps and the engine flags', () => {
+  const cmd = (a: string[]) => a[0] ?? '';
+  it('passes --engine/--threads/--device to the inference steps (bench, video) only', () => {
+    const steps = demoSteps('/d', 'wasm', DEMO_QUICK, { engine: 'onnx', threads: 2, device: 'cpu' });
+    const inference = steps.filter((s) => cmd(s.args) === 'bench' || cmd(s.args) === 'video');
+    expect(inference.length).toBe(7);
+    for (const s of inference) {
+      expect(s.args.slice(s.args.indexOf('--engine'), s.args.indexOf('--engine') + 4)).toEqual(['--engine', 'onnx', '--threads', '2']);
+      expect(s.args).not.toContain('--device');
+    }
+    for (const s of steps.filter((x) => cmd(x.args) === 'train' || cmd(x.args) === 'data')) expect(s.args).not.toContain('--engine');
+    const gpu = demoSteps('/d', 'wasm', DEMO_QUICK, { engine: 'onnx', device: 'webgpu' }).find((s) => cmd(s.args) === 'bench');
+    expect(gpu?.args).toContain('webgpu');
+  });
+  it('adds nothing without engine flags (the cached steps of earlier runs keep their keys)', () => {
+    const plain = demoSteps('/d', 'wasm', DEMO_QUICK);
+    expect(plain.some((s) => s.args.includes('--engine') || s.args.includes('--threads'))).toBe(false);
+    expect(demoSteps('/d', 'wasm', DEMO_QUICK, {}).map((s) => s.args)).toEqual(plain.map((s) => s.args));
   });
 });

@@ -1,9 +1,10 @@
 /**
- * `pixelwise demo [--dir DIR] [--backend B] [--no-serve] [--port P] [--fresh]`: the whole loop on
- * synthetic data. Generates images and video, trains small variants (FCN-32s/8s, PSPNet,
- * layer-cascade, a TDNet student), evaluates and benchmarks each (a layer-cascade run with stage
- * maps, every run with previews), runs per-frame, adaptive-clockwork and TDNet video
- * segmentation, saves every run to the database (`DATABASE_URL`, default SQLite), prints the
+ * `pixelwise demo [--dir DIR] [--backend B] [--engine onnx|tfjs] [--threads N] [--device cpu|webgpu]
+ * [--no-serve] [--port P] [--fresh]`: the whole loop on synthetic data. Generates images and video,
+ * trains small variants (FCN-32s/8s, PSPNet, layer-cascade, a TDNet student), evaluates and
+ * benchmarks each (a layer-cascade run with stage maps, every run with previews), runs per-frame,
+ * adaptive-clockwork and TDNet video segmentation (bench and video on the `--engine` given, else
+ * their default), saves every run to the database (`DATABASE_URL`, default SQLite), prints the
  * leaderboard and serves the dashboard (not with `--no-serve` or `CI=true`).
  *
  * Every step is a `pixelwise` command run as a child process, exactly as a user would type it;
@@ -19,11 +20,12 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@pixelwise/models/node';
 import { DEMO, DEMO_QUICK, demoSteps, stepKey, type DemoState } from '../demo-steps.js';
 import { CliError } from '../errors.js';
-import { backendFlag, defineCommand, flag, type Parsed } from '../flags.js';
+import { backendFlag, defineCommand, engineFlags, flag, type Parsed } from '../flags.js';
 
 const FLAGS = {
   dir: flag.path('where data, checkpoints and previews go (default ~/.pixelwise/demo)', { arg: '<dir>' }),
   backend: backendFlag(),
+  ...engineFlags(),
   serve: flag.negated('exit after writing results instead of starting the dashboard (also when CI=true)'),
   port: flag.int('dashboard port', 1, 65535, { default: '3000' }),
   fresh: flag.bool('ignore what earlier runs left (redo every step)'),
@@ -94,7 +96,7 @@ export async function demoCommand(o: Parsed<typeof FLAGS>): Promise<void> {
   // Runs saved into another database (or one since deleted) must be saved again.
   const sqliteFile = location.provider === 'sqlite' ? location.url : undefined;
   const sameDb = state.database === database && (sqliteFile === undefined || existsSync(sqliteFile));
-  const steps = demoSteps(dir, o.backend, o.quick ? DEMO_QUICK : DEMO);
+  const steps = demoSteps(dir, o.backend, o.quick ? DEMO_QUICK : DEMO, { engine: o.engine, threads: o.threads, device: o.device });
   const tty = process.stderr.isTTY === true;
   const width = () => Math.max(40, (process.stderr.columns ?? 100) - 1);
   const t0 = performance.now();
