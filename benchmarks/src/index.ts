@@ -4,9 +4,11 @@
  * Usage: node dist/index.js [--only NAME] [--iterations N] [--json]
  *        [--weights CKPT --data DIR [--engine tfjs|onnx] [--threads N]]   (the trained layer-cascade and its data, for `cascade`)
  *        [--weights DIR]               (.pth files of make_torchvision_fixtures.py --pth, for `weights-load`)
+ *        [--weights CKPT]              (a trained FCN-8s, for `clockwork-onnx`; default: fcn8s-lite's initial weights)
  */
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
+import { benchClockworkOnnx } from './clockwork-onnx.js';
 import { benchCrf } from './crf.js';
 import { benchEngines } from './engines.js';
 import { benchEvalVsPillow } from './eval-vs-pillow.js';
@@ -90,6 +92,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
       iterations: Math.min(iterations, 10),
       slowIterations: 3,
     }),
+  'clockwork-onnx': () => benchClockworkOnnx({ ...(values.weights ? { weights: values.weights } : {}), size: [128, 128], threads: [1, 2], warmup: 3, iterations: Math.max(iterations, 40) }),
   'predict-rss': () => benchPredictRss({ model: 'lraspp_mobilenet_v3_large', size: [512, 512], images: 200, threads: 2 }),
   'db-load': () => benchDbLoad({ providers: ['sqlite', 'postgresql'], processes: 8, runsPerProcess: 50, totalRuns: 10_000, iterations }),
   queue: () => benchQueue({ jobs: 100, concurrency: 4, pollsMs: [500, 2000], samples: Math.min(iterations, 20) }),

@@ -55,6 +55,13 @@ export interface ClockworkStages<T> {
   labels(score: T): Int32Array | Promise<Int32Array>;
   /** Skip fusion of the latest score map of each stage (fine to coarse): the frame's labels `[H, W]`. */
   fuse(scores: readonly T[], input: T): Tensor2D | Int32Array | Promise<Tensor2D | Int32Array>;
+  /**
+   * Optional: stage 1 on its input and the fusion of its score map with the deeper stages' given
+   * ones (`[score2, score3]`, cached) in one pass: what `run(0, input)` then `fuse` give. Used on
+   * frames that may skip the deep stages; an engine with a cost per call (ONNX Runtime: one
+   * session run instead of two) implements it. If the deep stages do run, `fuse` runs again.
+   */
+  stage1AndFuse?(input: T, deep: readonly T[]): Promise<{ features: T; score: T; labels: Int32Array }>;
   release(values: readonly T[]): void;
 }
 
@@ -121,7 +128,19 @@ export class Clockwork<T = Tensor4D> implements VideoSegmenter {
         fresh[k] = r.features;
         freshScores[k] = r.score;
       };
-      await runStage(0, x);
+      // Known before stage 1 except for the adaptive clock, which decides after it.
+      const known = this.schedule.schedule === 'adaptive' ? undefined : scheduledStages(this.schedule, t, FCN_STAGES.length);
+      const mayOnlyStage1 = t > 0 && (known ? !known[1] && !known[2] : this.reference !== undefined);
+      const deep = [this.scores[1], this.scores[2]];
+      let fusedEarly: Int32Array | undefined;
+      if (this.stages.stage1AndFuse && mayOnlyStage1 && deep[0] !== undefined && deep[1] !== undefined) {
+        const r = await this.stages.stage1AndFuse(x, deep as T[]);
+        fresh[0] = r.features;
+        freshScores[0] = r.score;
+        fusedEarly = r.labels;
+      } else {
+        await runStage(0, x);
+      }
       let stage1Labels: Int32Array | undefined;
       const stage1 = async () => (stage1Labels ??= await this.stages.labels(freshScores[0] as T));
       let changed: number | undefined;
@@ -136,7 +155,7 @@ export class Clockwork<T = Tensor4D> implements VideoSegmenter {
         await runStage(k, input);
       }
       if (this.schedule.schedule === 'adaptive' && ran.every(Boolean)) this.reference = await stage1();
-      const labels = await this.stages.fuse(FCN_STAGES.map((k) => (freshScores[k] ?? this.scores[k]) as T), x);
+      const labels = fusedEarly !== undefined && !ran[1] && !ran[2] ? fusedEarly : await this.stages.fuse(FCN_STAGES.map((k) => (freshScores[k] ?? this.scores[k]) as T), x);
       for (const k of FCN_STAGES) {
         if (fresh[k] === undefined) continue;
         this.stages.release([this.features[k], this.scores[k]].filter((v): v is T => v !== undefined));

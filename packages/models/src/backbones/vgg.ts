@@ -10,13 +10,14 @@
  */
 import { maxPoolWithSwitches, tf } from '@pixelwise/core';
 import type { Tensor4D } from '@pixelwise/core';
-import { onnx, type OnnxGraph } from '@pixelwise/core/onnx';
+import { onnx, type Dim, type OnnxGraph } from '@pixelwise/core/onnx';
 import { Dropout } from '../layers/activations.js';
 import { BatchNorm2d } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv.js';
 import { MaxPool2d } from '../layers/pooling.js';
 import { Layer, Module, type ForwardContext } from '../module.js';
 import { scaleWidth } from './backbone.js';
+import { fcnReducedPadding } from './fcn-padding.js';
 
 export const VGG16_STAGES = [
   [64, 64],
@@ -51,8 +52,9 @@ class ConvUnit extends Layer {
       return tf.relu(this.bn ? this.bn.forward(y, ctx) : y) as Tensor4D;
     });
   }
-  override toOnnx(g: OnnxGraph, x: string): string {
-    return onnx.relu(g, this.conv.toOnnx(g, x, this.bn?.batchNormParams()));
+  /** `padding` replaces the convolution's own (see `fcn-padding.ts`). */
+  override toOnnx(g: OnnxGraph, x: string, padding?: number): string {
+    return onnx.relu(g, this.conv.toOnnx(g, x, this.bn?.batchNormParams(), padding));
   }
 }
 
@@ -82,9 +84,12 @@ export class VggStages extends Module {
     for (const u of this.stageUnits[i] ?? []) y = u.forward(y, ctx);
     return y;
   }
-  stageToOnnx(i: number, g: OnnxGraph, x: string): string {
+  /** {@link stage} as ONNX nodes; `firstPadding` replaces conv1_1's padding (stage 0 only). */
+  stageToOnnx(i: number, g: OnnxGraph, x: string, firstPadding?: number): string {
     let y = x;
-    for (const u of this.stageUnits[i] ?? []) y = u.toOnnx(g, y);
+    (this.stageUnits[i] ?? []).forEach((u, j) => {
+      y = i === 0 && j === 0 && firstPadding !== undefined && u instanceof ConvUnit ? u.toOnnx(g, y, firstPadding) : u.toOnnx(g, y);
+    });
     return y;
   }
 }
@@ -147,10 +152,21 @@ export class FcnVgg16 extends Module {
     const pool4 = this.stageToOnnx(1, g, pool3);
     return { pool3, pool4, fc7: this.stageToOnnx(2, g, pool4) };
   }
-  /** {@link stage} as ONNX nodes (one graph per Clockwork stage, or all three in one). */
+  /**
+   * {@link stage} as ONNX nodes (one graph per Clockwork stage, or all three in one). Stage 0 pads
+   * conv1_1 by less than 100 and repeats constant pool3 rows instead: the same values, about half
+   * the work at 128x128 (`fcn-padding.ts`).
+   */
   stageToOnnx(i: 0 | 1 | 2, g: OnnxGraph, x: string): string {
-    const block = (s: number, y: string) => this.pool.toOnnx(g, this.convs.stageToOnnx(s, g, y));
-    if (i === 0) return block(2, block(1, block(0, x)));
+    const block = (s: number, y: string, firstPadding?: number) => this.pool.toOnnx(g, this.convs.stageToOnnx(s, g, y, firstPadding));
+    if (i === 0) {
+      const [, , h, w] = g.nchw(x, 'FCN stage 1');
+      const [rows, cols] = [fcnReducedPadding(h), fcnReducedPadding(w)];
+      const reduced = block(2, block(1, block(0, x, rows.padding)));
+      const [n, c, , rw] = g.nchw(reduced, 'FCN pool3');
+      const expand = (y: string, at: number[], axis: 2 | 3, dims: Dim[]) => g.node1('Gather', [y, g.int64s(at, 'pad_rows')], { axis }, { dtype: 'float32', dims });
+      return expand(expand(reduced, rows.rows, 2, [n, c, rows.rows.length, rw]), cols.rows, 3, [n, c, rows.rows.length, cols.rows.length]);
+    }
     if (i === 1) return block(3, x);
     return this.fc.toOnnx(g, block(4, x));
   }

@@ -86,9 +86,12 @@ export class Conv2d extends Layer {
 
   /** A following BatchNorm2d folds into this convolution on export. */
   readonly foldsBatchNorm = true;
-  /** `Conv` with OIHW weights (depthwise: `[C, 1, k, k]`, `group` C) and explicit pads; `bn` folded in. */
-  override toOnnx(g: OnnxGraph, input: string, bn?: BatchNormParams): string {
-    const { stride = 1, padding = 0, dilation = 1 } = this.options;
+  /**
+   * `Conv` with OIHW weights (depthwise: `[C, 1, k, k]`, `group` C) and explicit pads; `bn` folded in.
+   * `padding` replaces the layer's own (an export that computes less of a constant border: FCN's conv1_1).
+   */
+  override toOnnx(g: OnnxGraph, input: string, bn?: BatchNormParams, padding = this.options.padding ?? 0): string {
+    const { stride = 1, dilation = 1 } = this.options;
     let weight = onnxWeights(this.weight, this.depthwise ? 'depthwise' : 'conv');
     let bias = this.bias ? onnxVector(this.bias) : undefined;
     if (bn) ({ weight, bias } = onnx.foldBatchNorm(weight, bias, bn, 0));
