@@ -5,6 +5,7 @@
  *        [--weights CKPT --data DIR [--engine tfjs|onnx] [--threads N]]   (the trained layer-cascade and its data, for `cascade`)
  *        [--weights DIR]               (.pth files of make_torchvision_fixtures.py --pth, for `weights-load`)
  *        [--weights CKPT]              (a trained FCN-8s, for `clockwork-onnx`; default: fcn8s-lite's initial weights)
+ *        [--models A,B]                (train-step: only these models)
  */
 import { parseArgs } from 'node:util';
 import { benchCascade } from './cascade.js';
@@ -37,6 +38,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     engine: { type: 'string', default: 'tfjs' },
     threads: { type: 'string' },
+    // train-step: only these models (comma-separated), e.g. `--models fcn_resnet50`.
+    models: { type: 'string' },
   },
 });
 const iterations = Number(values.iterations);
@@ -77,7 +80,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
         { model: 'pspnet-lite', batch: 8, size: 192 },
         { model: 'layer-cascade-lite', batch: 8, size: 256 },
         { model: 'fcn_resnet50', batch: 2, size: 128, torch: true },
-      ],
+      ].filter((c) => !values.models || values.models.split(',').includes(c.model)),
       steps: 3,
       rounds: Math.min(iterations, 3),
     }),

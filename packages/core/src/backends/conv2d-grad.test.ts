@@ -14,6 +14,9 @@ const cases: Array<{ x: [number, number, number, number]; k: number; cout: numbe
   { x: [1, 13, 10, 2], k: 3, cout: 3, rate: 4, padding: 4 },
   { x: [1, 12, 12, 3], k: 3, cout: 2, rate: 2, padding: 0 },
   { x: [2, 7, 9, 2], k: 2, cout: 2, rate: 3, padding: 'same' },
+  // More filter rows than pixels: dx through the patch space.
+  { x: [1, 5, 6, 8], k: 3, cout: 3, rate: 2, padding: 'same' },
+  { x: [1, 9, 7, 12], k: 3, cout: 2, rate: 4, padding: 4 },
 ];
 
 describe('Conv2D gradient with dilation', () => {

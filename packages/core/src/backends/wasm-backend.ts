@@ -34,3 +34,8 @@ export function wasmKernel(name: string): tf.KernelConfig {
 export function heapOf(backend: WasmBackendLike): Float32Array {
   return new Float32Array(backend.wasm.HEAPU8.buffer);
 }
+
+/** Runs the wasm backend's own kernel `name` on tensors already in its heap. */
+export function runWasm(backend: WasmBackendLike, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): TensorInfo {
+  return wasmKernel(name).kernelFunc({ inputs, backend: backend as unknown as tf.KernelBackend, attrs }) as TensorInfo;
+}

@@ -11,7 +11,8 @@
  * multiplied by the backend's own BatchMatMul kernel, so it runs at wasm matmul speed.
  */
 import { tf } from '../tf.js';
-import { heapOf, wasmKernel as kernel, type ConvAttrs, type KernelArgs, type TensorInfo, type WasmBackendLike } from './wasm-backend.js';
+import { heapOf, runWasm, wasmKernel as kernel, type ConvAttrs, type KernelArgs, type TensorInfo, type WasmBackendLike } from './wasm-backend.js';
+import { col2imTransposedAdd, im2colTransposed } from './wasm-im2col.js';
 
 /** Rows of the im2col matrix per chunk: bounds the wasm heap used to ~32 MB. */
 const CHUNK_FLOATS = 8 * 1024 * 1024;
@@ -34,65 +35,42 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (pixelwise wasm kernel): only NHWC is supported');
   const [dh, dw] = dilationsOf(attrs);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, [dh, dw], attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const k = kh * kw * ci;
-  const b = backend as unknown as tf.KernelBackend;
   // Channel-major x: [Ci, N, H, W].
-  const xt = kernel('Transpose').kernelFunc({ inputs: { x }, backend: b, attrs: { perm: [3, 0, 1, 2] } }) as TensorInfo;
+  const xt = runWasm(backend, 'Transpose', { x }, { perm: [3, 0, 1, 2] });
   const rowsTotal = n * ho;
   const rowsPerChunk = Math.max(1, Math.min(rowsTotal, Math.floor(CHUNK_FLOATS / (k * wo))));
-  const result = new Float32Array(k * co);
-  const matmul = kernel('BatchMatMul');
+  // A 1x1, stride-1, unpadded convolution's patch matrix is x itself: dW = x^T dy, one matmul.
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && rowsPerChunk === rowsTotal;
+  let result: Float32Array | undefined;
   for (let r0 = 0; r0 < rowsTotal; r0 += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, rowsTotal - r0);
     const p = rows * wo;
-    const aInfo = backend.makeOutput([1, k, p], 'float32');
-    const heap = heapOf(backend);
-    const src = backend.getMemoryOffset(xt.dataId) / 4;
-    const dst = backend.getMemoryOffset(aInfo.dataId) / 4;
-    // Valid output columns for each kernel column (same for every row).
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        const ox0 = Math.max(0, Math.ceil((pl - kx * dw) / sw));
-        const ox1 = Math.min(wo, Math.floor((w - 1 + pl - kx * dw) / sw) + 1);
-        for (let c = 0; c < ci; c++) {
-          const rowBase = dst + ((ky * kw + kx) * ci + c) * p;
-          for (let rr = 0; rr < rows; rr++) {
-            const flat = r0 + rr;
-            const bIdx = Math.floor(flat / ho);
-            const oy = flat - bIdx * ho;
-            const out = rowBase + rr * wo;
-            const iy = oy * sh + ky * dh - pt;
-            if (iy < 0 || iy >= h || ox1 <= ox0) {
-              heap.fill(0, out, out + wo);
-              continue;
-            }
-            if (ox0 > 0) heap.fill(0, out, out + ox0);
-            if (ox1 < wo) heap.fill(0, out + ox1, out + wo);
-            const line = src + ((c * n + bIdx) * h + iy) * w;
-            const ix0 = ox0 * sw + kx * dw - pl;
-            if (sw === 1) heap.copyWithin(out + ox0, line + ix0, line + ix0 + (ox1 - ox0));
-            else for (let ox = ox0, ix = ix0; ox < ox1; ox++, ix += sw) heap[out + ox] = heap[line + ix] ?? 0;
-          }
-        }
-      }
+    const aInfo = pointwise ? { ...xt, shape: [1, k, p] } : im2colTransposed(backend, xt, info, r0, rows, [dh, dw]);
+    // dy rows (n, oy) are contiguous in NHWC: the chunk is a view when it is all of dy, else a copy.
+    let bInfo: TensorInfo = { ...dy, shape: [1, p, co] };
+    if (rows !== rowsTotal) {
+      bInfo = backend.makeOutput([1, p, co], 'float32');
+      const heap = heapOf(backend);
+      const dySrc = backend.getMemoryOffset(dy.dataId) / 4 + r0 * wo * co;
+      heap.copyWithin(backend.getMemoryOffset(bInfo.dataId) / 4, dySrc, dySrc + p * co);
     }
-    // dy rows (n, oy) are contiguous in NHWC: a view-free copy of the chunk.
-    const bInfo = backend.makeOutput([1, p, co], 'float32');
-    const heap2 = heapOf(backend);
-    const dySrc = backend.getMemoryOffset(dy.dataId) / 4 + r0 * wo * co;
-    heap2.copyWithin(backend.getMemoryOffset(bInfo.dataId) / 4, dySrc, dySrc + p * co);
-    const product = matmul.kernelFunc({ inputs: { a: aInfo, b: bInfo }, backend: b, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
-    const partial = backend.readSync(product.dataId) as Float32Array;
-    for (let i = 0; i < result.length; i++) result[i] = (result[i] ?? 0) + (partial[i] ?? 0);
-    backend.disposeData(aInfo.dataId);
-    backend.disposeData(bInfo.dataId);
+    const product = runWasm(backend, 'BatchMatMul', { a: aInfo, b: bInfo }, { transposeA: false, transposeB: false });
+    if (!pointwise) backend.disposeData(aInfo.dataId);
+    if (rows !== rowsTotal) backend.disposeData(bInfo.dataId);
+    if (rows === rowsTotal) {
+      // One chunk: the product, [kH*kW*Ci, Cout] row-major, is dW in HWIO as it stands.
+      backend.disposeData(xt.dataId);
+      return { dataId: product.dataId, shape: attrs.filterShape, dtype: 'float32' };
+    }
+    const partial = backend.typedArrayFromHeap(product);
+    if (result === undefined) result = Float32Array.from(partial);
+    else for (let i = 0; i < result.length; i++) result[i] = (result[i] ?? 0) + (partial[i] ?? 0);
     backend.disposeData(product.dataId);
   }
   backend.disposeData(xt.dataId);
-  return backend.makeOutput(attrs.filterShape, 'float32', undefined, result);
+  return backend.makeOutput(attrs.filterShape, 'float32', undefined, result ?? new Float32Array(k * co));
 }
 
 /**
@@ -119,6 +97,9 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     if (!upstreamReady) setupUpstream(args.backend);
     return upstreamBackpropInput.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
   }
+  // Filters at least as large as the patch matrix per tap (ResNet's 16x16 layers): the forward
+  // convolution below would repack the (new) rotated filter on every call, so multiply instead.
+  if (kh * kw * ci >= n * ho * wo) return backpropInputByMatmul(backend, dy, filter, info, [dh, dw]);
   const fv = backend.readSync(filter.dataId) as Float32Array;
   const rotated = new Float32Array(kh * kw * co * ci);
   for (let y = 0; y < kh; y++)
@@ -182,3 +163,39 @@ export function setupUpstream(backend: unknown): void {
   upstreamReady = true;
 }
 
+/**
+ * dx through the patch space: `cols^T = W . dy^T` (`[kH*kW*Cin, P]`, W as it is stored, HWIO, is
+ * the left factor and only the small dy^T is packed by the matmul), then every column is added
+ * back where its patch came from (col2im) into a channel-major dx, transposed to NHWC at the end.
+ * Chunked over output rows as the filter gradient is.
+ */
+function backpropInputByMatmul(backend: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, info: tf.backend_util.Conv2DInfo, dilations: [number, number]): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
+  const k = kh * kw * ci;
+  const dxt = backend.makeOutput([ci, n, h, w], 'float32');
+  const xtOffset = backend.getMemoryOffset(dxt.dataId) / 4;
+  heapOf(backend).fill(0, xtOffset, xtOffset + ci * n * h * w);
+  const a: TensorInfo = { ...filter, shape: [1, k, co] };
+  const rowsTotal = n * ho;
+  const rowsPerChunk = Math.max(1, Math.min(rowsTotal, Math.floor(CHUNK_FLOATS / (k * wo))));
+  for (let r0 = 0; r0 < rowsTotal; r0 += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, rowsTotal - r0);
+    const p = rows * wo;
+    let chunk: TensorInfo = { ...dy, shape: [p, co] };
+    if (rows !== rowsTotal) {
+      chunk = backend.makeOutput([p, co], 'float32');
+      const heap = heapOf(backend);
+      const src = backend.getMemoryOffset(dy.dataId) / 4 + r0 * wo * co;
+      heap.copyWithin(backend.getMemoryOffset(chunk.dataId) / 4, src, src + p * co);
+    }
+    const dyt = runWasm(backend, 'Transpose', { x: chunk }, { perm: [1, 0] });
+    if (rows !== rowsTotal) backend.disposeData(chunk.dataId);
+    const cols = runWasm(backend, 'BatchMatMul', { a, b: { ...dyt, shape: [1, co, p] } }, { transposeA: false, transposeB: false });
+    backend.disposeData(dyt.dataId);
+    col2imTransposedAdd(backend, cols, dxt, info, r0, rows, dilations);
+    backend.disposeData(cols.dataId);
+  }
+  const dx = runWasm(backend, 'Transpose', { x: dxt }, { perm: [1, 2, 3, 0] });
+  backend.disposeData(dxt.dataId);
+  return dx;
+}

@@ -23,6 +23,18 @@ describe('wasm kernels added by pixelwise', () => {
     { x: [2, 5, 4, 3], k: [3, 3], cout: 2, stride: 1, pad: 7 },
     { x: [1, 13, 9, 2], k: [7, 7], cout: 3, stride: 4, pad: 'valid' },
     { x: [2, 8, 8, 4], k: [1, 1], cout: 3, stride: 2, pad: 0 },
+    // Pointwise (1x1, stride 1): dW = x^T dy as one matmul, no patch matrix.
+    { x: [2, 5, 7, 6], k: [1, 1], cout: 3, stride: 1, pad: 'same' },
+    { x: [1, 9, 4, 5], k: [1, 1], cout: 7, stride: 1, pad: 'valid' },
+    // A 1x1 convolution with padding: not pointwise, the zeros come from the patch matrix.
+    { x: [1, 4, 5, 3], k: [1, 1], cout: 2, stride: 1, pad: 1 },
+    // Filters at least as large as the patch matrix per tap: dx through the patch space (col2im).
+    { x: [1, 5, 4, 8], k: [3, 3], cout: 3, stride: 1, pad: 'same' },
+    { x: [2, 7, 5, 6], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
+    { x: [1, 6, 7, 9], k: [2, 3], cout: 2, stride: 3, pad: 'valid' },
+    { x: [1, 3, 3, 16], k: [3, 3], cout: 2, stride: 1, pad: 2 },
+    { x: [1, 4, 3, 16], k: [1, 1], cout: 5, stride: 1, pad: 0 },
+    { x: [1, 6, 6, 12], k: [1, 1], cout: 3, stride: 2, pad: 0 },
   ];
 
   it('Conv2DBackpropInput with a huge kernel (FCN-32s upsampling at 512x512) falls back to the upstream kernel', async () => {
@@ -72,6 +84,22 @@ describe('wasm kernels added by pixelwise', () => {
         const x = tf.tensor4d(xs, shape);
         const dy = tf.tensor4d(dys, [8, 64, 64, 4]);
         return Array.from(tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as Tensor4D, 1, 'same'), dy)))(tf.zeros([3, 3, 64, 4])).dataSync());
+      }),
+    );
+    expectClose(wasm, cpu, 1e-4);
+  });
+
+  it('Conv2DBackpropInput through the patch space works in chunks', async () => {
+    // 48 * 48 output pixels of 3*3*512 patch entries exceed the 8M-float chunk; the filter
+    // (4608 rows) is larger than the 2304 pixels, so dx takes the patch-space route.
+    const xShape: [number, number, number, number] = [1, 48, 48, 512];
+    const fs = randn(3 * 3 * 512 * 2, 84);
+    const dys = randn(48 * 48 * 2, 85);
+    const { cpu, wasm } = await onBoth(() =>
+      tf.tidy(() => {
+        const f = tf.tensor4d(fs, [3, 3, 512, 2]);
+        const dy = tf.tensor4d(dys, [1, 48, 48, 2]);
+        return Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as Tensor4D, f, 1, 'same'), dy)))(tf.zeros(xShape)).dataSync());
       }),
     );
     expectClose(wasm, cpu, 1e-4);

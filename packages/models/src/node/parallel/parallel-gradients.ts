@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from '@pixelwise/core';
 import type { TrainingTask } from '../../train/fit.js';
 import { combineGradients, localGradients, type GradientSource, type Gradients } from '../../train/gradients.js';
-import type { FromWorker, SetupSpec, ToWorker } from './spec.js';
+import { transferableValues, type FromWorker, type SetupSpec, type ToWorker } from './spec.js';
 
 /** The compiled worker (when running from src/, as tests do, the built one in dist/). */
 function workerUrl(): URL {
@@ -109,7 +109,7 @@ export async function parallelGradients<B>(task: TrainingTask<B>, spec: SetupSpe
   let stale = true;
   const sendWeights = () => {
     for (const r of remotes) {
-      const models = task.objectives.map((obj) => obj.model.namedSlots().map(([, s]) => (s.variable.dtype === 'int32' ? new Int32Array(s.variable.dataSync()) : new Float32Array(s.variable.dataSync()))));
+      const models = task.objectives.map((obj) => obj.model.namedSlots().map(([, s]) => transferableValues(s.variable)));
       r.post({ type: 'weights', models }, models.flat().map((a) => a.buffer as ArrayBuffer));
     }
     stale = false;

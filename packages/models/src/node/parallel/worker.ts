@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend, tf, type BackendName } from '@pixelwise/core';
 import { sampleRng } from '../../train/fit.js';
 import { localGradients } from '../../train/gradients.js';
-import { buildSetup, type FromWorker, type SetupSpec, type ToWorker } from './spec.js';
+import { buildSetup, transferableValues, type FromWorker, type SetupSpec, type ToWorker } from './spec.js';
 
 const port = parentPort;
 if (port === null) throw new Error('parallel worker: must run in a worker thread');
@@ -29,7 +29,7 @@ try {
       } else if (m.type === 'compute') {
         try {
           const g = await local.compute(m.k, m.indices, { seed: m.seed, epoch: m.epoch, rngOf: sampleRng(m.seed, m.epoch) });
-          const grads = g.grads.map((t) => new Float32Array(t.dataSync()));
+          const grads = g.grads.map((t) => transferableValues(t) as Float32Array);
           tf.dispose(g.grads);
           send({ type: 'grads', id: m.id, grads, loss: g.loss, count: g.count }, grads.map((a) => a.buffer as ArrayBuffer));
         } catch (e) {
