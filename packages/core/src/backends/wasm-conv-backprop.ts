@@ -48,14 +48,7 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
     const rows = Math.min(rowsPerChunk, rowsTotal - r0);
     const p = rows * wo;
     const aInfo = pointwise ? { ...xt, shape: [1, k, p] } : im2colTransposed(backend, xt, info, r0, rows, [dh, dw]);
-    // dy rows (n, oy) are contiguous in NHWC: the chunk is a view when it is all of dy, else a copy.
-    let bInfo: TensorInfo = { ...dy, shape: [1, p, co] };
-    if (rows !== rowsTotal) {
-      bInfo = backend.makeOutput([1, p, co], 'float32');
-      const heap = heapOf(backend);
-      const dySrc = backend.getMemoryOffset(dy.dataId) / 4 + r0 * wo * co;
-      heap.copyWithin(backend.getMemoryOffset(bInfo.dataId) / 4, dySrc, dySrc + p * co);
-    }
+    const bInfo = dyRows(backend, dy, r0, rows, rowsTotal, [1, p, co]);
     const product = runWasm(backend, 'BatchMatMul', { a: aInfo, b: bInfo }, { transposeA: false, transposeB: false });
     if (!pointwise) backend.disposeData(aInfo.dataId);
     if (rows !== rowsTotal) backend.disposeData(bInfo.dataId);
@@ -164,6 +157,19 @@ export function setupUpstream(backend: unknown): void {
 }
 
 /**
+ * Rows `r0 .. r0 + rows` (flattened (n, oy)) of the NHWC `dy` as a tensor of `shape`: rows are
+ * contiguous in NHWC, so all of dy is a view (not to be disposed) and a chunk of it one copy.
+ */
+function dyRows(backend: WasmBackendLike, dy: TensorInfo, r0: number, rows: number, rowsTotal: number, shape: number[]): TensorInfo {
+  if (rows === rowsTotal) return { ...dy, shape };
+  const size = shape.reduce((a, d) => a * d, 1);
+  const out = backend.makeOutput(shape, 'float32');
+  const src = backend.getMemoryOffset(dy.dataId) / 4 + (r0 * size) / rows;
+  heapOf(backend).copyWithin(backend.getMemoryOffset(out.dataId) / 4, src, src + size);
+  return out;
+}
+
+/**
  * dx through the patch space: `cols^T = W . dy^T` (`[kH*kW*Cin, P]`, W as it is stored, HWIO, is
  * the left factor and only the small dy^T is packed by the matmul), then every column is added
  * back where its patch came from (col2im) into a channel-major dx, transposed to NHWC at the end.
@@ -181,13 +187,7 @@ function backpropInputByMatmul(backend: WasmBackendLike, dy: TensorInfo, filter:
   for (let r0 = 0; r0 < rowsTotal; r0 += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, rowsTotal - r0);
     const p = rows * wo;
-    let chunk: TensorInfo = { ...dy, shape: [p, co] };
-    if (rows !== rowsTotal) {
-      chunk = backend.makeOutput([p, co], 'float32');
-      const heap = heapOf(backend);
-      const src = backend.getMemoryOffset(dy.dataId) / 4 + r0 * wo * co;
-      heap.copyWithin(backend.getMemoryOffset(chunk.dataId) / 4, src, src + p * co);
-    }
+    const chunk = dyRows(backend, dy, r0, rows, rowsTotal, [p, co]);
     const dyt = runWasm(backend, 'Transpose', { x: chunk }, { perm: [1, 0] });
     if (rows !== rowsTotal) backend.disposeData(chunk.dataId);
     const cols = runWasm(backend, 'BatchMatMul', { a, b: { ...dyt, shape: [1, co, p] } }, { transposeA: false, transposeB: false });
