@@ -18,7 +18,13 @@
  * band. A constant row exists in the near band for m <= 6 (r = 3: 8r - 17 >= 0 and
  * 8r + 24 <= 97 - 8m), and always in the far band. With m = 6, conv1 ... conv3 run on
  * `(n + 102)^2` positions instead of `(n + 198)^2`: about half at 128x128.
+ *
+ * The TensorFlow.js forward (training included) does the same with {@link repeatRows}: a removed
+ * row is the same function of the weights as the row that stands in for it (the same operations
+ * on the same zeros), so the gradient that reaches the repeated row, summed by the repeat's
+ * backward pass, is the one the removed rows would have passed on.
  */
+import { tf } from '@pixelwise/core';
 
 /** Pool3 rows of each padding band that the export does not compute (the most that stays exact). */
 export const FCN_SKIPPED_PAD_ROWS = 6;
@@ -50,4 +56,24 @@ export function fcnReducedPadding(n: number, m = FCN_SKIPPED_PAD_ROWS): { paddin
     return r - 2 * m;
   });
   return { padding: FCN_FIRST_PADDING - 8 * m, rows };
+}
+
+/**
+ * `x` with `rows[r]` as its row `r` along `axis` (a gather, as runs of consecutive rows sliced
+ * and concatenated: differentiable on every backend, and a repeated row's gradients add up).
+ */
+export function repeatRows<T extends tf.Tensor>(x: T, axis: number, rows: readonly number[]): T {
+  return tf.tidy(() => {
+    const parts: tf.Tensor[] = [];
+    for (let i = 0; i < rows.length; ) {
+      const start = rows[i] ?? 0;
+      let end = i + 1;
+      while (end < rows.length && rows[end] === start + (end - i)) end++;
+      const begin = x.shape.map((_, a) => (a === axis ? start : 0));
+      const size = x.shape.map((d, a) => (a === axis ? end - i : d));
+      parts.push(tf.slice(x, begin, size));
+      i = end;
+    }
+    return (parts.length === 1 ? parts[0] : tf.concat(parts, axis)) as T;
+  });
 }

@@ -17,7 +17,7 @@ import { Conv2d } from '../layers/conv.js';
 import { MaxPool2d } from '../layers/pooling.js';
 import { Layer, Module, type ForwardContext } from '../module.js';
 import { scaleWidth } from './backbone.js';
-import { fcnReducedPadding } from './fcn-padding.js';
+import { fcnReducedPadding, repeatRows } from './fcn-padding.js';
 
 export const VGG16_STAGES = [
   [64, 64],
@@ -46,9 +46,9 @@ class ConvUnit extends Layer {
     this.conv = this.add('conv', new Conv2d(cin, cout, { kernel: 3, padding, dilation, bias: !batchNorm }));
     if (batchNorm) this.bn = this.add('bn', new BatchNorm2d(cout));
   }
-  forward(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+  forward(x: Tensor4D, ctx: ForwardContext, padding?: number): Tensor4D {
     return tf.tidy(() => {
-      const y = this.conv.forward(x);
+      const y = padding === undefined ? this.conv.forward(x) : this.conv.forwardPadded(x, padding);
       return tf.relu(this.bn ? this.bn.forward(y, ctx) : y) as Tensor4D;
     });
   }
@@ -79,9 +79,12 @@ export class VggStages extends Module {
       this.stageChannels.push(cin);
     });
   }
-  stage(i: number, x: Tensor4D, ctx: ForwardContext): Tensor4D {
+  /** Stage `i`; `firstPadding` replaces conv1_1's padding (stage 0 only). */
+  stage(i: number, x: Tensor4D, ctx: ForwardContext, firstPadding?: number): Tensor4D {
     let y = x;
-    for (const u of this.stageUnits[i] ?? []) y = u.forward(y, ctx);
+    (this.stageUnits[i] ?? []).forEach((u, j) => {
+      y = i === 0 && j === 0 && firstPadding !== undefined && u instanceof ConvUnit ? u.forward(y, ctx, firstPadding) : u.forward(y, ctx);
+    });
     return y;
   }
   /** {@link stage} as ONNX nodes; `firstPadding` replaces conv1_1's padding (stage 0 only). */
@@ -142,10 +145,19 @@ export class FcnVgg16 extends Module {
    * 2016 §3): 0 = image -> pool3 (/8), 1 = pool3 -> pool4 (/16), 2 = pool4 -> fc7 (/32).
    */
   stage(i: 0 | 1 | 2, x: Tensor4D, ctx: ForwardContext): Tensor4D {
-    const block = (s: number, y: Tensor4D) => this.pool.forward(this.convs.stage(s, y, ctx));
-    if (i === 0) return block(2, block(1, block(0, x)));
+    const block = (s: number, y: Tensor4D, firstPadding?: number) => this.pool.forward(this.convs.stage(s, y, ctx, firstPadding));
+    if (i === 0) {
+      // Stage 1 pads conv1_1 by less than 100 and repeats constant pool3 rows instead: the same
+      // values (and, through the repeats, the same gradients), ~0.6x the work at 192x192 (`fcn-padding.ts`).
+      const [rows, cols] = [fcnReducedPadding(x.shape[1]), fcnReducedPadding(x.shape[2])];
+      return tf.tidy(() => repeatRows(repeatRows(block(2, block(1, block(0, x, rows.padding))), 1, rows.rows), 2, cols.rows));
+    }
     if (i === 1) return block(3, x);
     return this.fc.forward(block(4, x), ctx);
+  }
+  /** Stage 1 as Caffe's FCN computes it, with all 100 pixels of padding: what {@link stage} 0 equals (tests). */
+  fullyPaddedStage1(x: Tensor4D, ctx: ForwardContext): Tensor4D {
+    return tf.tidy(() => [0, 1, 2].reduce((y, s) => this.pool.forward(this.convs.stage(s, y, ctx)), x));
   }
   featuresToOnnx(g: OnnxGraph, x: string): { pool3: string; pool4: string; fc7: string } {
     const pool3 = this.stageToOnnx(0, g, x);

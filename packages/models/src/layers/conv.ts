@@ -66,7 +66,12 @@ export class Conv2d extends Layer {
   }
 
   forward(x: Tensor4D): Tensor4D {
-    const { stride = 1, padding = 0, dilation = 1 } = this.options;
+    return this.forwardPadded(x, this.options.padding ?? 0);
+  }
+
+  /** {@link forward} with `padding` in place of the layer's own (FCN's conv1_1, `fcn-padding.ts`). */
+  forwardPadded(x: Tensor4D, padding: number): Tensor4D {
+    const { stride = 1, dilation = 1 } = this.options;
     return tf.tidy(() => {
       const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
       let y: Tensor4D;

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from '@pixelwise/core';
 import type { TrainingTask } from '../../train/fit.js';
 import { combineGradients, localGradients, type GradientSource, type Gradients } from '../../train/gradients.js';
-import { transferableValues, type FromWorker, type SetupSpec, type ToWorker } from './spec.js';
+import { ValuePool, type FromWorker, type SetupSpec, type ToWorker } from './spec.js';
 
 /** The compiled worker (when running from src/, as tests do, the built one in dist/). */
 function workerUrl(): URL {
@@ -107,9 +107,11 @@ export async function parallelGradients<B>(task: TrainingTask<B>, spec: SetupSpe
   const remotes = workers.map((w) => new Remote(w));
   const local = localGradients(task);
   let stale = true;
+  // The gradients' arrays, once uploaded, carry the next weights out (and the workers' the reverse).
+  const pool = new ValuePool();
   const sendWeights = () => {
     for (const r of remotes) {
-      const models = task.objectives.map((obj) => obj.model.namedSlots().map(([, s]) => transferableValues(s.variable)));
+      const models = task.objectives.map((obj) => obj.model.namedSlots().map(([, s]) => pool.valuesOf(s.variable)));
       r.post({ type: 'weights', models }, models.flat().map((a) => a.buffer as ArrayBuffer));
     }
     stale = false;
@@ -127,6 +129,7 @@ export async function parallelGradients<B>(task: TrainingTask<B>, spec: SetupSpe
       });
       const shapes = mine.grads.map((g) => g.shape);
       const rest: Gradients[] = raw.map((r) => ({ grads: r.grads.map((g, i) => tf.tensor(g, shapes[i])), loss: r.loss, count: r.count }));
+      raw.forEach((r) => pool.give(r.grads));
       return combineGradients([mine, ...rest]);
     },
     weightsChanged() {

@@ -37,12 +37,41 @@ export type FromWorker =
   | { type: 'grads'; id: number; grads: Float32Array[]; loss: number; count: number }
   | { type: 'error'; id?: number; name: string; message: string };
 
+/** The slice of the wasm backend a {@link ValuePool} reads: a view of a tensor's values in its heap. */
+interface HeapViews {
+  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: tf.DataType }): Float32Array | Int32Array;
+}
+
 /**
- * A tensor's values in an array of its own, ready to be transferred to another thread. On wasm
- * `dataSync` already returns a copy out of the heap (copying it again cost ~0.3 s a step for
- * ResNet-50's 35M gradients); the cpu backend returns its own storage, which must not be detached.
+ * Arrays that carry tensor values between threads, reused: every step sends ResNet-50's 35M
+ * weights one way and its gradients the other, and fresh arrays for them cost page faults and
+ * garbage collection (0.03-0.3 s a step, varying). An array that arrived, once its values are in
+ * the wasm heap, is {@link give}n back and carries the next values of its size. Only on wasm:
+ * there `tf.tensor` copies the values into the heap, while the cpu backend keeps the array itself
+ * (and `dataSync` returns its own storage, which must not be detached).
  */
-export function transferableValues(t: tf.Tensor): Float32Array | Int32Array {
-  const v = t.dataSync() as Float32Array | Int32Array;
-  return tf.getBackend() === 'wasm' ? v : v.slice();
+export class ValuePool {
+  private readonly free = new Map<string, Array<Float32Array | Int32Array>>();
+  private readonly wasm = tf.getBackend() === 'wasm';
+  /** `t`'s values in an array of its own, ready to be transferred (a pooled one where one fits). */
+  valuesOf(t: tf.Tensor): Float32Array | Int32Array {
+    const v = this.free.get(`${t.dtype}:${t.size}`)?.pop();
+    if (v !== undefined) {
+      v.set((tf.backend() as unknown as HeapViews).typedArrayFromHeap(t));
+      return v;
+    }
+    // On wasm `dataSync` already returns a copy out of the heap.
+    const own = t.dataSync() as Float32Array | Int32Array;
+    return this.wasm ? own : own.slice();
+  }
+  /** Keeps arrays whose values are already copied elsewhere (no-op off wasm, see above). */
+  give(arrays: ReadonlyArray<Float32Array | Int32Array>): void {
+    if (!this.wasm) return;
+    for (const a of arrays) {
+      const key = `${a instanceof Int32Array ? 'int32' : 'float32'}:${a.length}`;
+      const list = this.free.get(key) ?? [];
+      list.push(a);
+      this.free.set(key, list);
+    }
+  }
 }
