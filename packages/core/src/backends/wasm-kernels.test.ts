@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../tf.js';
 import type { Tensor4D } from '../tf.js';
 import { setBackend } from '../backend.js';
-import { expectClose, randn } from '../test-utils/index.js';
+import { checkGradient, expectClose, randn } from '../test-utils/index.js';
 
 async function onBoth<T>(f: () => T): Promise<{ cpu: T; wasm: T }> {
   await setBackend('cpu');
@@ -117,5 +117,41 @@ describe('wasm kernels added by pixelwise', () => {
       }),
     );
     expectClose(wasm, cpu, 1e-6);
+  });
+
+  const poolCases: Array<{ x: [number, number, number, number]; k: number; stride: number; pad: 'same' | 'valid' | number }> = [
+    { x: [1, 4, 4, 1], k: 2, stride: 2, pad: 'valid' },
+    { x: [2, 8, 6, 3], k: 2, stride: 2, pad: 'valid' },
+    // Ceil mode (MaxPool2d): 'same' pads the end only.
+    { x: [1, 7, 9, 3], k: 2, stride: 2, pad: 'same' },
+    { x: [1, 1, 1, 3], k: 2, stride: 2, pad: 'same' },
+    // ResNet's stem: 3/2 pad 1, overlapping windows.
+    { x: [2, 9, 8, 4], k: 3, stride: 2, pad: 1 },
+    { x: [1, 6, 7, 2], k: 3, stride: 1, pad: 'same' },
+  ];
+  for (const c of poolCases) {
+    it(`MaxPoolGrad equals cpu on negative values too: x ${c.x.join('x')} k ${c.k} stride ${c.stride} pad ${c.pad}`, async () => {
+      const xs = randn(c.x.reduce((a, b) => a * b, 1), 91);
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xs, c.x);
+          const y = tf.maxPool(x, c.k, c.stride, c.pad);
+          const dy = tf.tensor4d(randn(y.size, 92), y.shape);
+          const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as Tensor4D, c.k, c.stride, c.pad), dy)))(x);
+          // With no ties every output's gradient lands on exactly one input.
+          const ones = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as Tensor4D, c.k, c.stride, c.pad)))(x);
+          return { g: Array.from(g.dataSync()), landed: tf.sum(ones).dataSync()[0] ?? NaN, outputs: y.size };
+        });
+      const { cpu, wasm } = await onBoth(run);
+      expect(wasm.landed).toBe(wasm.outputs);
+      expectClose(wasm.g, cpu.g, 1e-6);
+    });
+  }
+
+  it('MaxPoolGrad matches central differences (wasm)', async () => {
+    await setBackend('wasm');
+    // Distinct values, spaced wider than eps: the maximum of each window does not change.
+    const vals = Array.from({ length: 2 * 5 * 6 * 3 }, (_, i) => ((i * 37) % 180) / 10 - 9);
+    checkGradient((t) => tf.maxPool(t as Tensor4D, 3, 2, 1), [tf.tensor4d(vals, [2, 5, 6, 3])], 0, { eps: 0.01, tolerance: 1e-3 });
   });
 });

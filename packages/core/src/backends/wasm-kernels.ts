@@ -1,14 +1,16 @@
 /**
  * Registers the kernels the TensorFlow.js wasm backend lacks, or runs slowly, but training needs
  * (for `'wasm'` only; other backends keep theirs): the convolution gradients of
- * `wasm-conv-backprop.ts` (with dilation) and `UnsortedSegmentSum` (missing: the gradient of
- * `gather`); and pixelwise's Conv2D gradient (`conv2d-grad.ts`), which lets dilated convolutions
- * train on wasm directly.
+ * `wasm-conv-backprop.ts` (with dilation), `UnsortedSegmentSum` (missing: the gradient of
+ * `gather`) and `MaxPoolGrad` (upstream's is wrong for negative windows, `wasm-pool-grad.ts`);
+ * and pixelwise's Conv2D gradient (`conv2d-grad.ts`), which lets dilated convolutions train on
+ * wasm directly.
  */
 import { tf } from '../tf.js';
 import { registerConv2dGradient } from './conv2d-grad.js';
 import { conv2DBackpropFilter, conv2DBackpropInput, keepUpstreamBackpropInput, setupUpstream } from './wasm-conv-backprop.js';
 import type { KernelArgs, TensorInfo, WasmBackendLike } from './wasm-backend.js';
+import { maxPoolGrad } from './wasm-pool-grad.js';
 
 function unsortedSegmentSum(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
@@ -39,12 +41,13 @@ export function registerWasmKernels(): void {
     ['Conv2DBackpropFilter', conv2DBackpropFilter as unknown as tf.KernelFunc],
     ['Conv2DBackpropInput', conv2DBackpropInput as unknown as tf.KernelFunc],
     ['UnsortedSegmentSum', unsortedSegmentSum as unknown as tf.KernelFunc],
+    ['MaxPoolGrad', maxPoolGrad as unknown as tf.KernelFunc],
   ];
   keepUpstreamBackpropInput();
   registerConv2dGradient();
   for (const [kernelName, kernelFunc] of kernels) {
     // Conv2DBackpropInput exists upstream but is a slow direct loop: replace it (keeping it for
-    // very large kernels, see above).
+    // very large kernels, see above); MaxPoolGrad upstream is wrong (see wasm-pool-grad.ts).
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     const setupFunc = kernelName === 'Conv2DBackpropInput' ? setupUpstream : undefined;
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc: setupFunc as tf.KernelSetupFunc } : {}) });

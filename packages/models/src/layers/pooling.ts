@@ -25,6 +25,9 @@ export class MaxPool2d extends Layer {
     const extraH = (oh - 1) * this.stride + this.kernel - (h + 2 * p);
     const extraW = (ow - 1) * this.stride + this.kernel - (w + 2 * p);
     if (p === 0 && extraH <= 0 && extraW <= 0) return tf.maxPool(x, this.kernel, this.stride, 'valid');
+    // Ceil mode's one extra row or column at the end is TensorFlow's 'same' padding (windows that
+    // tile the input, k = s): no padded copy, and no slice of its gradient (~4 % of a FCN step).
+    if (p === 0 && this.kernel === this.stride && extraH <= 1 && extraW <= 1) return tf.maxPool(x, this.kernel, this.stride, 'same');
     return tf.tidy(() => {
       const padded = tf.pad(x, [[0, 0], [p, p + Math.max(extraH, 0)], [p, p + Math.max(extraW, 0)], [0, 0]], -1e30);
       return tf.maxPool(padded, this.kernel, this.stride, 'valid');
