@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { os, type BenchReport } from './report.js';
+import { median, os, type BenchReport } from './report.js';
 
 const cliBin = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
 
@@ -35,12 +35,6 @@ interface BenchJson {
   gmacsSpent: number;
   backend: string;
 }
-
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-};
 
 export async function benchCascade(o: CascadeBenchOptions): Promise<BenchReport> {
   const configs: { label: string; args: string[]; rho?: number }[] = [

@@ -11,7 +11,7 @@ import { setBackend, tf } from '@pixelwise/core';
 import { channelArgmax, createModel, exportOnnx, FCN, labelsOf, tensorData, type OrtSession, type OrtTensor } from '@pixelwise/models';
 import { chooseEngine, loadModel } from '@pixelwise/models/node';
 import { clockworkGraphs } from '@pixelwise/video';
-import { os, type BenchReport } from './report.js';
+import { median, os, type BenchReport } from './report.js';
 
 export interface ClockworkOnnxOptions {
   /** A trained FCN-8s checkpoint; without it fcn8s-lite with its initial weights (8 classes). */
@@ -29,8 +29,6 @@ interface Row {
 }
 const CASES = ['per-frame', 'all stages', 'skip: two sessions', 'skip: one session'] as const;
 type Case = (typeof CASES)[number];
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
 export async function benchClockworkOnnx(o: ClockworkOnnxOptions): Promise<BenchReport> {
   await setBackend('wasm');

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { countRuns, leaderboard, openDatabase, type Database } from '@pixelwise/db';
 import { startPostgres } from '@pixelwise/db/testing';
 import { summarizeLatencies, type LatencyStats } from '@pixelwise/eval';
-import { os, type BenchReport } from './report.js';
+import { median, os, type BenchReport } from './report.js';
 
 export interface DbLoadOptions {
   providers: Array<'sqlite' | 'postgresql'>;
@@ -145,13 +145,12 @@ async function benchProvider(provider: 'sqlite' | 'postgresql', o: DbLoadOptions
 export async function benchDbLoad(o: DbLoadOptions): Promise<BenchReport> {
   const results: ProviderResult[] = [];
   for (const p of o.providers) results.push(await benchProvider(p, o));
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const md = [
     '| database | concurrent saves | landed | wall s | runs/s | runs in db | leaderboard 1st query ms | warm p50 ms | warm p90 ms | fps-sorted p50 ms | `pixelwise leaderboard` ms (median of 3) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
-        `| ${r.provider} | ${r.concurrent.processes} x ${r.concurrent.runsPerProcess} | ${r.concurrent.landed} | ${(r.concurrent.wallMs / 1000).toFixed(1)} | ${r.concurrent.runsPerSecond.toFixed(1)} | ${r.totalRuns} | ${r.firstQueryMs.toFixed(1)} | ${r.warm.p50.toFixed(1)} | ${r.warm.p90.toFixed(1)} | ${r.warmFps.p50.toFixed(1)} | ${med(r.cliMs).toFixed(0)} |`,
+        `| ${r.provider} | ${r.concurrent.processes} x ${r.concurrent.runsPerProcess} | ${r.concurrent.landed} | ${(r.concurrent.wallMs / 1000).toFixed(1)} | ${r.concurrent.runsPerSecond.toFixed(1)} | ${r.totalRuns} | ${r.firstQueryMs.toFixed(1)} | ${r.warm.p50.toFixed(1)} | ${r.warm.p90.toFixed(1)} | ${r.warmFps.p50.toFixed(1)} | ${median(r.cliMs).toFixed(0)} |`,
     ),
   ].join('\n');
   return { name: 'db-load', config: { ...o }, backend: 'n/a (database)', machine: os(), results, markdown: md };

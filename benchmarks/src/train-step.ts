@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { setBackend, tf } from '@pixelwise/core';
 import { sampleRng } from '@pixelwise/models';
 import { runTraining, segmentationSetup, writeSynthDataset } from '@pixelwise/models/node';
-import { os, type BenchReport } from './report.js';
+import { median, os, type BenchReport } from './report.js';
 
 interface Case {
   model: string;
@@ -93,8 +93,7 @@ export async function benchTrainStep(o: TrainStepOptions): Promise<BenchReport> 
           ms.torch2?.push(torchStep(c, 2, o.steps));
         }
       }
-      const med = (v: number[] = []) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
-      const [one, two, t1, t2] = [med(ms.one), med(ms.two), med(ms.torch1), med(ms.torch2)];
+      const [one, two, t1, t2] = [median(ms.one ?? []), median(ms.two ?? []), median(ms.torch1 ?? []), median(ms.torch2 ?? [])];
       const top = await profileStep(c, data);
       results.push({ ...c, msPerStep: { oneThread: one, twoThreads: two, torch1: t1, torch2: t2 }, top });
       const vs = c.torch ? ` | ${t1.toFixed(0)} / ${t2.toFixed(0)} | ${(one / t1).toFixed(1)}x / ${(two / t2).toFixed(1)}x` : ' | - | -';
