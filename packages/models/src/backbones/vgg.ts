@@ -61,13 +61,13 @@ class ConvUnit extends Layer {
 /** The five convolution stages of VGG-16 (no pooling): `stage(i)` maps stage input to output. */
 export class VggStages extends Module {
   readonly stageChannels: number[];
-  private readonly stageUnits: Layer[][] = [];
+  private readonly stageUnits: ConvUnit[][] = [];
   constructor(o: VggStageOptions) {
     super();
     let cin = o.inChannels ?? 3;
     this.stageChannels = [];
     VGG16_STAGES.forEach((widths, s) => {
-      const units: Layer[] = [];
+      const units: ConvUnit[] = [];
       widths.forEach((w, j) => {
         const cout = scaleWidth(w, o.width, 4, 4);
         const d = o.dilations?.[s] ?? 1;
@@ -81,19 +81,11 @@ export class VggStages extends Module {
   }
   /** Stage `i`; `firstPadding` replaces conv1_1's padding (stage 0 only). */
   stage(i: number, x: Tensor4D, ctx: ForwardContext, firstPadding?: number): Tensor4D {
-    let y = x;
-    (this.stageUnits[i] ?? []).forEach((u, j) => {
-      y = i === 0 && j === 0 && firstPadding !== undefined && u instanceof ConvUnit ? u.forward(y, ctx, firstPadding) : u.forward(y, ctx);
-    });
-    return y;
+    return (this.stageUnits[i] ?? []).reduce((y, u, j) => u.forward(y, ctx, i === 0 && j === 0 ? firstPadding : undefined), x);
   }
   /** {@link stage} as ONNX nodes; `firstPadding` replaces conv1_1's padding (stage 0 only). */
   stageToOnnx(i: number, g: OnnxGraph, x: string, firstPadding?: number): string {
-    let y = x;
-    (this.stageUnits[i] ?? []).forEach((u, j) => {
-      y = i === 0 && j === 0 && firstPadding !== undefined && u instanceof ConvUnit ? u.toOnnx(g, y, firstPadding) : u.toOnnx(g, y);
-    });
-    return y;
+    return (this.stageUnits[i] ?? []).reduce((y, u, j) => u.toOnnx(g, y, i === 0 && j === 0 ? firstPadding : undefined), x);
   }
 }
 
