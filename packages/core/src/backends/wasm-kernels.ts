@@ -8,6 +8,7 @@
  */
 import { tf } from '../tf.js';
 import { registerConv2dGradient } from './conv2d-grad.js';
+import { conv2D, keepUpstreamConv2D, upstreamConv2D } from './wasm-conv2d.js';
 import { conv2DBackpropFilter, conv2DBackpropInput, keepUpstreamBackpropInput, setupUpstream } from './wasm-conv-backprop.js';
 import type { KernelArgs, TensorInfo, WasmBackendLike } from './wasm-backend.js';
 import { maxPoolGrad } from './wasm-pool-grad.js';
@@ -38,18 +39,22 @@ export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
   const kernels: Array<[string, tf.KernelFunc]> = [
+    ['Conv2D', conv2D as unknown as tf.KernelFunc],
     ['Conv2DBackpropFilter', conv2DBackpropFilter as unknown as tf.KernelFunc],
     ['Conv2DBackpropInput', conv2DBackpropInput as unknown as tf.KernelFunc],
     ['UnsortedSegmentSum', unsortedSegmentSum as unknown as tf.KernelFunc],
     ['MaxPoolGrad', maxPoolGrad as unknown as tf.KernelFunc],
   ];
   keepUpstreamBackpropInput();
+  keepUpstreamConv2D();
   registerConv2dGradient();
   for (const [kernelName, kernelFunc] of kernels) {
     // Conv2DBackpropInput exists upstream but is a slow direct loop: replace it (keeping it for
-    // very large kernels, see above); MaxPoolGrad upstream is wrong (see wasm-pool-grad.ts).
+    // very large kernels, see above); Conv2D repacks every new filter (wasm-conv2d.ts, kept for
+    // NCHW and odd channel counts); MaxPoolGrad upstream is wrong (see wasm-pool-grad.ts).
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
-    const setupFunc = kernelName === 'Conv2DBackpropInput' ? setupUpstream : undefined;
+    // Upstream kernels still used for some inputs bind their wasm functions in a setup step.
+    const setupFunc = kernelName === 'Conv2DBackpropInput' ? setupUpstream : kernelName === 'Conv2D' ? upstreamConv2D?.setupFunc : undefined;
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc: setupFunc as tf.KernelSetupFunc } : {}) });
   }
 }
