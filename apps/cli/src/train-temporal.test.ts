@@ -65,10 +65,12 @@ describe('pixelwise train on video frame pairs', () => {
     expect(lb.rows.map((r) => r.model).sort()).toEqual(['pspnet-lite', 'pspnet-lite +temporal+kd+pair+td', 'pspnet-lite +temporal+kd+pair+td per-frame']);
   });
 
-  it('estimated training flow (Lucas-Kanade) instead of the ground truth', () => {
-    const r = cli('train', '--model', 'fcn8s-lite', ...T, '--temporal-loss', '0.5', '--flow', 'lucas-kanade', '--epochs', '1', '--no-val', '--out', 'lk.safetensors', '--json');
+  it('estimated training flow (Lucas-Kanade) instead of the ground truth, labels on one frame in 2', () => {
+    const r = cli('train', '--model', 'fcn8s-lite', ...T, '--temporal-loss', '0.5', '--flow', 'lucas-kanade', '--labelled-every', '2', '--epochs', '1', '--no-val', '--out', 'lk.safetensors', '--json');
     expect(r.status, r.stderr).toBe(0);
-    expect(sidecar('lk.safetensors').config.training).toEqual({ kind: 'temporal-consistency', temporalLoss: 0.5, flow: 'lucas-kanade' });
+    // Two training videos of 4 frames: frames 1 and 3 of each are the labelled frames t.
+    expect(r.stderr).toMatch(/\(4 labelled frames, one in 2, flow lucas-kanade\)/);
+    expect(sidecar('lk.safetensors').config.training).toEqual({ kind: 'temporal-consistency', temporalLoss: 0.5, flow: 'lucas-kanade', labelledEvery: 2 });
   });
 
   it('bad flags: one line, exit 2, no checkpoint', () => {
@@ -81,6 +83,9 @@ describe('pixelwise train on video frame pairs', () => {
       [['--model', 'fcn8s-lite', '--teacher', 'teacher.safetensors', '--teacher-model', 'pspnet-lite', '--distill', 'pair'], 'pixelwise: pair-wise and temporal distillation read the decode head\'s features: the student (FCN) is not an encoder-decoder model (e.g. pspnet-lite)'],
       [['--model', 'pspnet-lite', '--teacher', 'missing.safetensors', '--distill', 'kd'], 'pixelwise: --teacher: missing.safetensors does not exist'],
       [['--model', 'pspnet-lite', '--temporal-loss', '0.1', '--data', 'img'], 'pixelwise: --temporal-loss: only for segmentation models on a video data set (pixelwise data synth --kind video)'],
+      [['--model', 'pspnet-lite', '--labelled-every', '3', '--data', 'img'], 'pixelwise: --labelled-every: only for segmentation models on a video data set (pixelwise data synth --kind video)'],
+      [['--model', 'pspnet-lite', '--labelled-every', '0'], 'pixelwise: --labelled-every: expected an integer in 1..1000'],
+      [['--model', 'pspnet-lite', '--labelled-every', '9'], 'pixelwise: --labelled-every 9: no frame would be labelled (the first labelled frame is frame 4; the longest training video has 4 frames)'],
     ];
     for (const [args, line] of cases) {
       const r = cli('train', '--data', 'v', '--backend', 'wasm', '--out', 'never.safetensors', ...args);

@@ -25,10 +25,10 @@ export function weclickFlagsGiven(o: WeClickFlags): Array<keyof WeClickFlags> {
  * The WeClick setup options of the train flags, or undefined when no WeClick flag was given.
  * @throws CliError when WeClick and temporal-consistency flags (`--temporal-loss`, `--distill`) are mixed.
  */
-export function weclickOptions(o: WeClickFlags & { model: string; data: string; temporalLoss?: number | undefined; distill?: unknown; teacher?: string | undefined; teacherModel?: string | undefined; flow?: string | undefined; size?: [number, number] | undefined; auxWeight: number; val: boolean }): WeClickSetupOptions | undefined {
+export function weclickOptions(o: WeClickFlags & { model: string; data: string; temporalLoss?: number | undefined; distill?: unknown; labelledEvery?: number | undefined; teacher?: string | undefined; teacherModel?: string | undefined; flow?: string | undefined; size?: [number, number] | undefined; auxWeight: number; val: boolean }): WeClickSetupOptions | undefined {
   const given = weclickFlagsGiven(o);
   if (given.length === 0) return undefined;
-  const mixed = (['temporalLoss', 'distill'] as const).find((k) => o[k] !== undefined);
+  const mixed = (['temporalLoss', 'distill', 'labelledEvery'] as const).find((k) => o[k] !== undefined);
   if (mixed) throw new CliError(`${flagName(mixed)}: temporal-consistency training does not mix with WeClick's ${given.map((k) => flagName(k)).join(', ')}`);
   const { labels, memoryFlow, mfd, kd, teacher, teacherModel, flow } = o;
   return {

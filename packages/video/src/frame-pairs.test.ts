@@ -108,6 +108,26 @@ describe('frame pairs', () => {
     await expect(pairs.read(10, rng)).rejects.toThrow('out of range');
   });
 
+  it('with labels on one frame in N, only the middle frame of every N is a frame t; neighbours are any frames', async () => {
+    const zero = (a: { width: number; height: number }): FlowField => ({ width: a.width, height: a.height, data: new Float32Array(a.width * a.height * 2) });
+    const videos = [memoryVideo(12, 1, [8, 8]), memoryVideo(7, 2, [8, 8])];
+    const pairs = framePairs(videos, { estimate: zero, labelledEvery: 6 });
+    expect(pairs.count).toBe(3);
+    const rng = createRng(3);
+    const neighbours = new Set<string>();
+    for (let round = 0; round < 40; round++)
+      for (let i = 0; i < pairs.count; i++) {
+        const p = await pairs.read(i, rng, false);
+        expect(p.name).toBe(['v1/f3', 'v1/f9', 'v2/f3'][i]);
+        neighbours.add(`${i}:${p.offset}`);
+      }
+    // Frame 3's neighbours 1, 2, 4, 5, 6 (unlabelled frames) are drawn.
+    expect([...neighbours].filter((n) => n.startsWith('0:')).length).toBe(5);
+    expect(framePairs(videos, { estimate: zero, labelledEvery: 1 }).count).toBe(19);
+    expect(() => framePairs(videos, { labelledEvery: 0 })).toThrow('positive integer');
+    expect(() => framePairs(videos, { labelledEvery: 40 })).toThrow('no labelled frame (one in every 40)');
+  });
+
   it('ground-truth flow is chained over |k| frames: the neighbour warped by it reproduces the frame', async () => {
     await setBackend('wasm');
     const pairs = framePairs([memoryVideo(5, 4, [96, 64])], { offsets: [2, -2] });

@@ -59,13 +59,23 @@ export interface FramePairOptions {
   offsets?: readonly number[];
   /** Estimate the flow instead of reading the ground truth. */
   estimate?: FlowEstimator;
+  /**
+   * Sparse labels, as in Cityscapes (one labelled frame in each 30-frame snippet, the 20th): only
+   * the middle frame of every `labelledEvery` frames (t mod N = floor(N / 2)) is a frame t, its
+   * label used; the neighbours are any frames, their labels never read. Default 1: every frame.
+   */
+  labelledEvery?: number;
 }
 
-/** Every frame of every video, each with a random neighbour: `count` = all frames. */
+/** Every (labelled) frame of every video, each with a random neighbour: `count` = those frames. */
 export function framePairs(videos: readonly PairVideo[], options: FramePairOptions = {}): FramePairSource {
   const offsets = options.offsets ?? NEIGHBOUR_OFFSETS;
   if (offsets.length === 0 || offsets.some((k) => !Number.isInteger(k) || k === 0)) throw new Error(`framePairs: offsets must be non-zero integers, got [${offsets.join(', ')}]`);
-  const index: Array<[number, number]> = videos.flatMap((v, i) => Array.from({ length: v.frames }, (_, t) => [i, t] as [number, number]));
+  const every = options.labelledEvery ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`framePairs: labelledEvery must be a positive integer, got ${every}`);
+  const labelled = (t: number): boolean => t % every === Math.floor(every / 2);
+  const index: Array<[number, number]> = videos.flatMap((v, i) => Array.from({ length: v.frames }, (_, t) => [i, t] as [number, number]).filter(([, t]) => labelled(t)));
+  if (index.length === 0) throw new Error(`framePairs: no labelled frame (one in every ${every}) in ${videos.length} videos of ${Math.max(0, ...videos.map((v) => v.frames))} frames at most`);
   return {
     count: index.length,
     async read(i, rng, withNeighbour = true) {

@@ -19,6 +19,8 @@ export const temporalConsistencyMethodSchema = z.object({
   teacher: z.string().optional(),
   /** Where the training flow came from (`gt`, `lucas-kanade`, a flow model). */
   flow: z.string().optional(),
+  /** Labels on one frame in N (N > 1; absent: every frame labelled). */
+  labelledEvery: z.number().int().min(2).optional(),
 });
 
 /** ... and for a model trained from clicks (WeClick, Liu et al., ACM MM 2021). */
@@ -61,14 +63,16 @@ export function parseDistillList(list: string): Partial<Record<DistillTerm, numb
 
 /**
  * The suffix that names a training method in a model's display name: `''` for the baseline,
- * ` +temporal` with the temporal loss, then `+kd`, `+pair`, `+td` for the distillation terms;
+ * ` +temporal` with the temporal loss, then `+kd`, `+pair`, `+td` for the distillation terms,
+ * after ` labels-1/N` when one frame in N was labelled;
  * WeClick: ` clicks`, ` clicks+mfd`, ` clicks+mfd+kd` (` full-labels` for its upper bound).
  */
 export function trainingLabel(m: TrainingMethod | undefined): string {
   if (!m) return '';
   if (m.kind === 'weclick') return ` ${m.labels === 'clicks' ? 'clicks' : 'full-labels'}${m.mfd > 0 ? '+mfd' : ''}${m.kd > 0 ? '+kd' : ''}`;
   const parts = [...(m.temporalLoss > 0 ? ['temporal'] : []), ...DISTILL_TERMS.filter((t) => m.distill?.[t] !== undefined).map((t) => (t === 'temporal' ? 'td' : t))];
-  return parts.length ? ` +${parts.join('+')}` : '';
+  const sparse = m.labelledEvery ? ` labels-1/${m.labelledEvery}` : '';
+  return `${sparse}${parts.length ? ` +${parts.join('+')}` : ''}`;
 }
 
 /** The method recorded in a sidecar's `config`, when it is one of ours. */

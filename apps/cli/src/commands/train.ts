@@ -43,6 +43,7 @@ const FLAGS = {
   teacherModel: flag.string('registry name of --teacher when its weights have no sidecar', { arg: '<name>' }),
   temporalLoss: flag.number('segmentation models on video: weight of the motion-guided temporal loss (the authors\' PSPNet-18 config: 0.1); default 0, per-frame training on the same frame pairs', 0, 1000, { closed: true }),
   distill: distillFlag,
+  labelledEvery: flag.int('segmentation models on video: labels on one frame in N only (the middle one of every N, as Cityscapes labels one frame of each 30-frame snippet); the others are neighbours only. Default 1: every frame labelled', 1, 1000),
   flow: flag.string('segmentation models on video: training flow between a frame and its neighbour (WeClick: its memory frames): gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
   ...WECLICK_FLAGS,
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
@@ -81,10 +82,10 @@ async function setupFor(o: Flags): Promise<TrainingSetup> {
     if (o.loss !== undefined) throw new CliError('--loss: training on a video data set uses cross-entropy (the temporal-consistency losses build on it)');
     const weclick = weclickOptions(o);
     if (weclick) return weclickSetup(weclick);
-    const { temporalLoss = 0, distill, teacher, teacherModel, flow } = o;
-    return temporalConsistencySetup({ model: o.model, data: o.data, temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher } : {}), ...(teacherModel ? { teacherModel } : {}), ...(flow ? { flow } : {}), ...(o.size ? { crop: o.size } : {}), auxWeight: o.auxWeight, validate: o.val });
+    const { temporalLoss = 0, distill, teacher, teacherModel, flow, labelledEvery } = o;
+    return temporalConsistencySetup({ model: o.model, data: o.data, temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher } : {}), ...(teacherModel ? { teacherModel } : {}), ...(flow ? { flow } : {}), ...(labelledEvery ? { labelledEvery } : {}), ...(o.size ? { crop: o.size } : {}), auxWeight: o.auxWeight, validate: o.val });
   }
-  const videoOnly = [...(['temporalLoss', 'distill', 'flow'] as const).filter((k) => o[k] !== undefined), ...weclickFlagsGiven(o)][0];
+  const videoOnly = [...(['temporalLoss', 'distill', 'flow', 'labelledEvery'] as const).filter((k) => o[k] !== undefined), ...weclickFlagsGiven(o)][0];
   if (videoOnly) throw new CliError(`${flagName(videoOnly)}: only for segmentation models on a video data set (pixelwise data synth --kind video)`);
   if (o.teacher !== undefined && task !== 'video') throw new CliError('--teacher: only TDNet students (tdnet2-lite, tdnet4-lite) and segmentation models on a video data set (with --distill) train from a teacher');
   if (task === 'video') {
@@ -122,7 +123,7 @@ function trainThreads(o: Flags): number {
 export async function trainCommand(o: Flags): Promise<TrainResult> {
   const choice = await setBackend(o.backend);
   const adaptation = adaptationOptions(o);
-  const notAdapted = (['loss', 'teacher', 'mode', 'temporalLoss', 'distill', 'flow', 'labels', 'memoryFlow', 'mfd', 'kd'] as const).find((k) => o[k] !== undefined);
+  const notAdapted = (['loss', 'teacher', 'mode', 'temporalLoss', 'distill', 'flow', 'labelledEvery', 'labels', 'memoryFlow', 'mfd', 'kd'] as const).find((k) => o[k] !== undefined);
   if (adaptation && notAdapted) throw new CliError(`${flagName(notAdapted)}: not with --adapt (cross-entropy on the source, no teacher)`);
   const setup = adaptation ? undefined : await setupFor(o);
   process.stderr.write(`train: ${describeChoice(choice)}\n`);

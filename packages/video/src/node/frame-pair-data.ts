@@ -57,13 +57,14 @@ export async function openPairVideos(dir: string, split: 'train' | 'val', labels
 
 /**
  * The frame pairs of split `split` of the video data set in `dir` (see `openVideoDataset`), with
- * the flow of `flow` ({@link flowEstimator}; default the ground truth).
+ * the flow of `flow` ({@link flowEstimator}; default the ground truth); with `labelledEvery` N > 1
+ * only one frame in N is a labelled frame t (`FramePairOptions.labelledEvery`).
  */
-export async function openFramePairs(dir: string, split: 'train' | 'val', flow: FlowSource = 'gt'): Promise<OpenedFramePairs> {
+export async function openFramePairs(dir: string, split: 'train' | 'val', flow: FlowSource = 'gt', labelledEvery = 1): Promise<OpenedFramePairs> {
   const { videos, classNames, ignoreIndex, size } = await openPairVideos(dir, split);
   const source = await flowEstimator(flow);
   return {
-    pairs: framePairs(videos, source.estimate ? { estimate: source.estimate } : {}),
+    pairs: framePairs(videos, { labelledEvery, ...(source.estimate ? { estimate: source.estimate } : {}) }),
     classNames,
     ignoreIndex,
     size,

@@ -20,6 +20,8 @@ export interface TemporalConsistencySetupOptions extends VideoStudentOptions {
   distill?: Partial<Record<DistillTerm, number>>;
   /** Training flow: `gt` (default), `lucas-kanade` or a flow model checkpoint. */
   flow?: FlowSource;
+  /** Labels on one frame in N only (the middle one), as Cityscapes' video snippets; default 1 (every frame). */
+  labelledEvery?: number;
 }
 
 export async function temporalConsistencySetup(o: TemporalConsistencySetupOptions): Promise<TrainingSetup> {
@@ -28,7 +30,11 @@ export async function temporalConsistencySetup(o: TemporalConsistencySetupOption
   if (distill && o.teacher === undefined) throw new ModelConfigError('--distill: needs --teacher CKPT (the frozen teacher)');
   if (!distill && o.teacher !== undefined) throw new ModelConfigError('--teacher: say which terms to distil with --distill (kd, pair, temporal)');
   const temporalLoss = o.temporalLoss ?? TEMPORAL_LOSS_WEIGHT;
-  const numClasses = (await openVideoDataset(o.data, 'train')).manifest.classes.length;
+  const dataset = await openVideoDataset(o.data, 'train');
+  const numClasses = dataset.manifest.classes.length;
+  const every = o.labelledEvery ?? 1;
+  const longest = Math.max(0, ...dataset.videos.map((v) => v.frames.length));
+  if (longest <= Math.floor(every / 2)) throw new ModelConfigError(`--labelled-every ${every}: no frame would be labelled (the first labelled frame is frame ${Math.floor(every / 2)}; the longest training video has ${longest} frames)`);
   const { options, student } = createStudent(o.model, numClasses);
   let train: Awaited<ReturnType<typeof openFramePairs>> | undefined;
   let teacher: Awaited<ReturnType<typeof loadVideoTeacher>>;
@@ -37,12 +43,12 @@ export async function temporalConsistencySetup(o: TemporalConsistencySetupOption
     teacher?.model.dispose();
   };
   try {
-    train = await openFramePairs(o.data, 'train', o.flow ?? 'gt');
+    train = await openFramePairs(o.data, 'train', o.flow ?? 'gt', every);
     teacher = await loadVideoTeacher(o, numClasses);
     const val = o.validate === false ? undefined : await openVideoSplit(o.data, 'val').catch(() => undefined);
     const loss = { temporal: temporalLoss, ignoreIndex: train.ignoreIndex, ...(distill ? { distill } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) };
     const task = temporalConsistencyTask(student, train.pairs, { loss, numClasses, classNames: train.classNames, ...(teacher ? { teacher: teacher.model } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(val ? { val: val.videos } : {}) });
-    const method: TrainingMethod = { kind: 'temporal-consistency', temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher: teacher.name } : {}), flow: train.flow };
+    const method: TrainingMethod = { kind: 'temporal-consistency', temporalLoss, ...(distill ? { distill } : {}), ...(teacher ? { teacher: teacher.name } : {}), flow: train.flow, ...(every > 1 ? { labelledEvery: every } : {}) };
     const what = [temporalLoss > 0 ? `temporal loss ${temporalLoss}` : 'no temporal loss', ...(distill && teacher ? [`distilling ${Object.entries(distill).map(([k, w]) => `${k} ${w}`).join(', ')} from ${teacher.name}`] : [])].join(', ');
     return {
       name: o.model,
@@ -54,7 +60,7 @@ export async function temporalConsistencySetup(o: TemporalConsistencySetupOption
       dataset: o.data,
       datasetKind: 'video',
       config: { training: method, ignoreIndex: train.ignoreIndex, ...(o.teacher ? { teacher: o.teacher } : {}), ...(o.crop ? { crop: o.crop } : {}), ...(o.auxWeight !== undefined ? { auxWeight: o.auxWeight } : {}) },
-      summary: `${o.model} on the frame pairs of ${o.data} (${train.pairs.count} frames, flow ${train.flow}): ${what}`,
+      summary: `${o.model} on the frame pairs of ${o.data} (${train.pairs.count} ${every > 1 ? `labelled frames, one in ${every}` : 'frames'}, flow ${train.flow}): ${what}`,
       spec: { module: import.meta.url, export: 'temporalConsistencySetup', args: o },
       dispose: () => {
         student.dispose();
