@@ -1,12 +1,12 @@
 /**
- * `Conv2D` on the wasm backend as an im2col product with pixelwise's packing-free GEMM
- * (`wasm-gemm.ts`): the patch matrix `[N*Ho*Wo, kH*kW*Cin]` (row-major, tap-major then channel,
- * the order of the HWIO filter's rows) is assembled in the heap with one contiguous copy per
- * (output pixel, kernel tap), in chunks of output rows, and multiplied by the filter where it lies.
- * A 1x1, stride-1, unpadded convolution multiplies x itself. Upstream's kernel transposes and
- * packs every filter it has not seen (XNNPACK), which in training, where every filter is new
- * every step, cost as much as ResNet-50's 16x16 products themselves; the GEMM here also ran
- * faster than XNNPACK's on those shapes with a packed filter (docs/BENCHMARKS.md).
+ * `Conv2D` on the wasm backend as an im2col product with pixelwise's GEMM (`wasm-gemm.ts`): the
+ * patch matrix `[N*Ho*Wo, kH*kW*Cin]` (row-major, tap-major then channel, the order of the HWIO
+ * filter's rows) is assembled in the heap with one contiguous copy per (output pixel, kernel tap),
+ * in chunks of output rows, and multiplied by the filter as it is stored (no transpose). A 1x1,
+ * stride-1, unpadded convolution multiplies x itself. Upstream's kernel transposes and packs
+ * every filter it has not seen (XNNPACK), which in training, where every filter is new every step,
+ * cost as much as ResNet-50's 16x16 products themselves; on the FCN head's 3x3 2048->512 the GEMM
+ * here also ran faster than XNNPACK's with a packed filter (docs/BENCHMARKS.md, "Fourth pass").
  *
  * Other cases go to the upstream kernel: filters it has seen (and packed) before, many output
  * pixels per output channel (below), NCHW, non-float32 tensors, and output channels that are not
