@@ -1,8 +1,10 @@
 /**
  * Registers the kernels the TensorFlow.js wasm backend lacks, or runs slowly, but training needs
  * (for `'wasm'` only; other backends keep theirs): the convolution gradients of
- * `wasm-conv-backprop.ts` (with dilation), `UnsortedSegmentSum` (missing: the gradient of
- * `gather`) and `MaxPoolGrad` (upstream's is wrong for negative windows, `wasm-pool-grad.ts`);
+ * `wasm-conv-backprop.ts` (with dilation), `Conv2D` through pixelwise's GEMM for filters upstream
+ * would transpose and pack on every training step (`wasm-conv2d.ts`), `UnsortedSegmentSum`
+ * (missing: the gradient of `gather`) and `MaxPoolGrad` (upstream's is wrong for negative
+ * windows, `wasm-pool-grad.ts`);
  * and pixelwise's Conv2D gradient (`conv2d-grad.ts`), which lets dilated convolutions train on
  * wasm directly.
  */
