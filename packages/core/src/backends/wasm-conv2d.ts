@@ -9,12 +9,13 @@
  * here also ran faster than XNNPACK's with a packed filter (docs/BENCHMARKS.md, "Fourth pass").
  *
  * Other cases go to the upstream kernel: filters it has seen (and packed) before, many output
- * pixels per output channel (below), NCHW, non-float32 tensors, and output channels that are not
- * a multiple of 4 (classifier layers with 21 classes: the GEMM's narrowest tile is 4 wide).
+ * pixels per output channel (below), NCHW, non-float32 tensors, output channels that are not a
+ * multiple of 4 (classifier layers with 21 classes: the GEMM's narrowest tile is 4 wide), and
+ * runtimes without WebAssembly SIMD.
  */
 import { tf } from '../tf.js';
 import { heapOf, type ConvAttrs, type KernelArgs, type TensorInfo, type WasmBackendLike } from './wasm-backend.js';
-import { gemmFor, gemmScratchFloats, type WasmMemory } from './wasm-gemm.js';
+import { gemmAvailable, gemmFor, gemmScratchFloats, type WasmMemory } from './wasm-gemm.js';
 
 /**
  * `chunkFloats`: floats of patch matrix per chunk (bounds the extra heap to 32 MB; tests lower it);
@@ -69,7 +70,7 @@ export function conv2D(args: KernelArgs): TensorInfo {
   const fresh = !seen.has(filter.dataId);
   seen.add(filter.dataId);
   const supported = attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && filter.dtype === 'float32';
-  if (!supported || memory === undefined || !gemmPays(n * ho * wo, co, fresh)) {
+  if (!supported || memory === undefined || !gemmPays(n * ho * wo, co, fresh) || !gemmAvailable()) {
     if (!upstreamConv2D) throw new Error('Conv2D (pixelwise wasm kernel): upstream kernel missing');
     return upstreamConv2D.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
   }

@@ -374,3 +374,17 @@ function compiled(): object {
   module ??= new wasmApi.Module(gemmModule());
   return module;
 }
+
+let simd: boolean | undefined;
+/** Whether this runtime compiles the module (WebAssembly SIMD: Node 16.4+, current browsers). */
+export function gemmAvailable(): boolean {
+  if (simd === undefined) {
+    try {
+      compiled();
+      simd = true;
+    } catch {
+      simd = false;
+    }
+  }
+  return simd;
+}
