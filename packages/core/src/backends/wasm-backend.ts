@@ -39,3 +39,8 @@ export function heapOf(backend: WasmBackendLike): Float32Array {
 export function runWasm(backend: WasmBackendLike, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): TensorInfo {
   return wasmKernel(name).kernelFunc({ inputs, backend: backend as unknown as tf.KernelBackend, attrs }) as TensorInfo;
 }
+
+/** The backend's `WebAssembly.Memory` (emscripten keeps the module's exports as `asm`). */
+export function memoryOf(backend: WasmBackendLike): object | undefined {
+  return (backend.wasm as { asm?: { memory?: object } }).asm?.memory;
+}

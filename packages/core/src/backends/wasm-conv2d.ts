@@ -14,8 +14,9 @@
  * runtimes without WebAssembly SIMD.
  */
 import { tf } from '../tf.js';
-import { heapOf, type ConvAttrs, type KernelArgs, type TensorInfo, type WasmBackendLike } from './wasm-backend.js';
-import { gemmAvailable, gemmFor, gemmScratchFloats, type WasmMemory } from './wasm-gemm.js';
+import { heapOf, memoryOf, type ConvAttrs, type KernelArgs, type TensorInfo, type WasmBackendLike } from './wasm-backend.js';
+import { gemmAvailable, gemmFor, gemmScratchFloats } from './wasm-gemm.js';
+import { im2col } from './wasm-im2col.js';
 
 /**
  * `chunkFloats`: floats of patch matrix per chunk (bounds the extra heap to 32 MB; tests lower it);
@@ -46,11 +47,6 @@ export let upstreamConv2D: tf.KernelConfig | undefined;
 /** Keeps the upstream kernel (for the cases above) before ours replaces it. */
 export function keepUpstreamConv2D(): void {
   upstreamConv2D = tf.getKernel('Conv2D', 'wasm');
-}
-
-/** The backend's `WebAssembly.Memory` (emscripten keeps the module's exports as `asm`). */
-function memoryOf(backend: WasmBackendLike): WasmMemory | undefined {
-  return (backend.wasm as { asm?: { memory?: WasmMemory } }).asm?.memory;
 }
 
 /** Whether a convolution with `pixels` output pixels and `co` output channels takes the GEMM here. */
@@ -101,46 +97,4 @@ export function conv2D(args: KernelArgs): TensorInfo {
   }
   backend.disposeData(scratch.dataId);
   return out;
-}
-
-/**
- * Output rows `r0 .. r0 + rows` (flattened (n, oy)) of the NHWC patch matrix of the NHWC input at
- * float offset `xo`, written at float offset `dst`: row (pixel) by row, each kernel tap's `Cin`
- * channels one contiguous copy (taps of a row that are adjacent in x too, one copy together),
- * zeros where a tap falls into the padding.
- */
-export function im2col(heap: Float32Array, xo: number, dst: number, info: tf.backend_util.Conv2DInfo, r0: number, rows: number): void {
-  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
-  const rowLen = kh * kw * ci;
-  let at = dst;
-  for (let rr = 0; rr < rows; rr++) {
-    const flat = r0 + rr;
-    const b = Math.floor(flat / ho);
-    const oy = flat - b * ho;
-    for (let ox = 0; ox < wo; ox++, at += rowLen) {
-      const ix0 = ox * sw - pl;
-      for (let ky = 0; ky < kh; ky++) {
-        const iy = oy * sh + ky * dh - pt;
-        const tapRow = at + ky * kw * ci;
-        if (iy < 0 || iy >= h) {
-          heap.fill(0, tapRow, tapRow + kw * ci);
-          continue;
-        }
-        const line = xo + (b * h + iy) * w * ci;
-        if (dw === 1 && ix0 >= 0 && ix0 + kw <= w) {
-          // All taps of this kernel row inside x and adjacent: one copy.
-          heap.copyWithin(tapRow, line + ix0 * ci, line + (ix0 + kw) * ci);
-          continue;
-        }
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ix0 + kx * dw;
-          const to = tapRow + kx * ci;
-          if (ix < 0 || ix >= w) heap.fill(0, to, to + ci);
-          else heap.copyWithin(to, line + ix * ci, line + (ix + 1) * ci);
-        }
-      }
-    }
-  }
 }

@@ -3,7 +3,8 @@
  * the wasm heap, transposed: one row per (kernel tap, input channel), `[kH*kW*Cin, rows*Wo]`, with
  * the input channel-major, `[Cin, N, H, W]`, so that every row segment is contiguous. The filter
  * gradient multiplies the patch matrix by dy; the input gradient adds the columns of W . dy^T back
- * where their patches came from.
+ * where their patches came from. And the forward convolution's NHWC patch matrix ({@link im2col},
+ * one row per output pixel), which `wasm-conv2d.ts` multiplies by the HWIO filter.
  */
 import type { tf } from '../tf.js';
 import { heapOf, type TensorInfo, type WasmBackendLike } from './wasm-backend.js';
@@ -79,4 +80,46 @@ export function col2imTransposedAdd(backend: WasmBackendLike, cols: TensorInfo, 
     const from = src + at;
     for (let ox = ox0, ix = dst + line + ix0; ox < ox1; ox++, ix += sw) heap[ix] = (heap[ix] ?? 0) + (heap[from + ox] ?? 0);
   });
+}
+
+/**
+ * Output rows `r0 .. r0 + rows` (flattened (n, oy)) of the NHWC patch matrix of the NHWC input at
+ * float offset `xo`, written at float offset `dst`: row (pixel) by row, each kernel tap's `Cin`
+ * channels one contiguous copy (taps of a row that are adjacent in x too, one copy together),
+ * zeros where a tap falls into the padding.
+ */
+export function im2col(heap: Float32Array, xo: number, dst: number, info: tf.backend_util.Conv2DInfo, r0: number, rows: number): void {
+  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const rowLen = kh * kw * ci;
+  let at = dst;
+  for (let rr = 0; rr < rows; rr++) {
+    const flat = r0 + rr;
+    const b = Math.floor(flat / ho);
+    const oy = flat - b * ho;
+    for (let ox = 0; ox < wo; ox++, at += rowLen) {
+      const ix0 = ox * sw - pl;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * sh + ky * dh - pt;
+        const tapRow = at + ky * kw * ci;
+        if (iy < 0 || iy >= h) {
+          heap.fill(0, tapRow, tapRow + kw * ci);
+          continue;
+        }
+        const line = xo + (b * h + iy) * w * ci;
+        if (dw === 1 && ix0 >= 0 && ix0 + kw <= w) {
+          // All taps of this kernel row inside x and adjacent: one copy.
+          heap.copyWithin(tapRow, line + ix0 * ci, line + (ix0 + kw) * ci);
+          continue;
+        }
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ix0 + kx * dw;
+          const to = tapRow + kx * ci;
+          if (ix < 0 || ix >= w) heap.fill(0, to, to + ci);
+          else heap.copyWithin(to, line + ix * ci, line + (ix + 1) * ci);
+        }
+      }
+    }
+  }
 }
