@@ -154,10 +154,12 @@ describe('sweeps on PostgreSQL (pg-boss)', () => {
 
   it('reports a failing job with its error line and retries it no more than its limit; a cancelled job is never run', async () => {
     const url = pg.createDatabase(`sweep${++counter}`);
-    // Bad input (exit 2) is never retried; a job killed by its 1 s timeout every attempt runs 1 + 1 retry.
+    // Bad input (exit 2) is never retried; a job killed by its 1 s timeout every attempt runs 1 + 1 retry
+    // (100000 iterations at 128x128: minutes of work, so the timeout fires on any machine; one 32x32
+    // iteration of the other jobs can finish inside 1 s).
     const submit = (name: string, spec: Record<string, unknown>) => (JSON.parse(cli(url, 'sweep', sweepFile(name, spec), '--json').stdout) as { sweepId: number }).sweepId;
     const badId = submit('bad', { command: 'bench', args: { iters: 1, warmup: 0, size: '32x32', model: 'no-such-model' }, retries: 1 });
-    const slowId = submit('slow', { ...bench(['32x32']), retries: 1, timeout: 1 });
+    const slowId = submit('slow', { command: 'bench', args: { model: 'fcn8s-lite', iters: 100000, warmup: 0, size: '128x128' }, retries: 1, timeout: 1 });
     const w = worker(url, 'w', '--exit-when-idle');
     expect(await w.exited, w.log()).toBe(0);
     const [bad] = status(url, badId).jobList;
