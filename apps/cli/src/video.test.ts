@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setBackend } from '@pixelwise/core';
+import { decodeLabelPng, decodeRgbPng } from '@pixelwise/core/io';
 import { createModel, resetSeeds, saveWeights } from '@pixelwise/models';
+import { ComponentTracker, lucasKanadeFlow } from '@pixelwise/video';
+import { panopticWriter } from '@pixelwise/video/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -104,6 +107,44 @@ describe('pixelwise video', () => {
     expect(t.units.map((u) => [u.name, u.fraction])).toEqual([['subnet1', 0.5], ['subnet2', 0.75]]);
     const record = JSON.parse(readFileSync(t.frameRecord as string, 'utf8')) as { frames: Array<{ ran: string[] }> };
     expect(record.frames.slice(0, 4).map((f) => f.ran)).toEqual([['subnet1', 'subnet2'], ['subnet2'], ['subnet1'], ['subnet2']]);
+  });
+
+  it('--panoptic-out --instances components: thing components tracked by overlap, which eval-video scores as things', async () => {
+    const run = cli('video', '--method', 'per-frame', '--model', 'pspnet-lite', '--weights', 'pspnet-lite.safetensors', '--data', 'v', '--backend', 'wasm', '--warmup', '0', '--panoptic-out', 'pred-c', '--instances', 'components', '--track-iou', '0.3', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    // The track ids are what the tracker gives on the written class maps, frame after frame (car, class 3, is the thing).
+    const things = (JSON.parse(readFileSync(join(dir, 'v', 'manifest.json'), 'utf8')) as { classes: Array<{ id: number; kind?: string }> }).classes.filter((c) => c.kind === 'thing').map((c) => c.id);
+    expect(things).toEqual([3]);
+    let tracked = 0;
+    const image = (video: string, t: number) => decodeRgbPng(readFileSync(join(dir, 'v', 'val', 'images', video, `f00000${t}.png`)));
+    for (const video of ['v002', 'v003']) {
+      const tracker = new ComponentTracker(40, 32, { things, minIoU: 0.3 });
+      for (let t = 0; t < FRAMES; t++) {
+        const base = join(dir, 'pred-c', video, `f00000${t}`);
+        const sem = decodeLabelPng(readFileSync(`${base}_sem.png`)).data;
+        const inst = decodeLabelPng(readFileSync(`${base}_inst.png`)).data;
+        // Matched after moving the previous frame's ids along Lucas-Kanade flow between the images (the default --track-flow).
+        expect(Array.from(inst)).toEqual(Array.from(tracker.next(sem, t > 0 ? lucasKanadeFlow(image(video, t - 1), image(video, t)) : undefined)));
+        tracked += inst.filter((id, p) => id !== 0 && sem[p] === 3).length;
+        expect(inst.some((id, p) => id !== 0 && sem[p] !== 3)).toBe(false);
+      }
+    }
+    expect(tracked).toBeGreaterThan(0);
+    // On the ground truth's class maps, tracked components recover the cars as instances: VPQ of the
+    // thing class above what track id 0 everywhere (each class one segment) scores.
+    const gt = join(dir, 'v', 'val', 'gt');
+    const score = async (name: string, tracks?: { things: number[] }) => {
+      const write = panopticWriter(join(dir, name), 40, 32, tracks);
+      for (const video of ['v002', 'v003']) for (let t = 0; t < FRAMES; t++) await write(video, t, decodeLabelPng(readFileSync(join(gt, video, `f00000${t}_sem.png`))).data, image(video, t));
+      const e = cli('eval-video', '--pred', name, '--gt', gt, '--num-classes', '4', '--things', '3', '--json');
+      expect(e.status, e.stderr).toBe(0);
+      return (JSON.parse(e.stdout) as { vpqThings: number }).vpqThings;
+    };
+    const [zeros, components] = [await score('gt-zeros'), await score('gt-components', { things })];
+    expect(components).toBeGreaterThan(zeros);
+    // Without --panoptic-out, --instances is a one-line error.
+    const lone = cli('video', '--method', 'per-frame', '--model', 'pspnet-lite', '--weights', 'pspnet-lite.safetensors', '--data', 'v', '--instances', 'components');
+    expect([lone.status, lone.stderr.trim()]).toEqual([2, 'pixelwise: --instances applies to the predictions of --panoptic-out; add --panoptic-out DIR']);
   });
 
   it('bad input: one line, exit 2, nothing saved', () => {

@@ -51,6 +51,8 @@ export type { DistillTerm, TemporalBatch, TemporalConsistencyLossConfig, Tempora
 export { parseDistillList, temporalConsistencyMethodSchema, trainingLabel, trainingMethodOf, trainingMethodSchema, weclickMethodSchema } from './training-method.js';
 export type { TrainingMethod } from './training-method.js';
 export { clickRegions, sampleClicks } from './clicks.js';
+export { ComponentTracker, TRACK_MIN_IOU } from './component-tracks.js';
+export type { ComponentTrackOptions } from './component-tracks.js';
 export type { Click, ClickOptions, FrameClicks, FullLabels } from './clicks.js';
 export { flowMemory, memoryFlowLoss } from './memory-flow.js';
 export type { FlowMemory } from './memory-flow.js';

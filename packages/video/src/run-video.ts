@@ -70,8 +70,8 @@ export interface RunVideosOptions {
    * noise and their ratio can be trusted on a busy machine.
    */
   baseline?: VideoSegmenter;
-  /** Called with each frame's record and its predicted labels. */
-  onFrame?: (record: FrameRecord, labels: Int32Array, done: number, total: number) => void | Promise<void>;
+  /** Called with each frame's record, its predicted labels and the frame itself. */
+  onFrame?: (record: FrameRecord, labels: Int32Array, done: number, total: number, frame: VideoFrameInput) => void | Promise<void>;
 }
 
 export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput[], o: RunVideosOptions): Promise<VideoRunResult> {
@@ -129,7 +129,7 @@ export async function runVideos(seg: VideoSegmenter, videos: readonly VideoInput
       });
       const record: FrameRecord = { video: v.name, frame: t, ran, ms, macs, meanIoU };
       records.push(record);
-      await o.onFrame?.(record, labels, records.length, total);
+      await o.onFrame?.(record, labels, records.length, total, f);
     }
   }
   segmenters.forEach((s) => s.reset());

@@ -1,7 +1,8 @@
 /**
  * `pixelwise video --method per-frame|clockwork|tdnet [--schedule fixed|alternating|pipelined|adaptive]
  * [--threshold T] [--periods 1,2,4] --model NAME --weights CKPT --data DIR [--split val] [--json]
- * [--save] [--save-stage-maps DIR] [--panoptic-out DIR] [--engine onnx|tfjs] [--threads N]
+ * [--save] [--save-stage-maps DIR] [--panoptic-out DIR [--instances none|components] [--track-flow lucas-kanade|none] [--track-iou X]]
+ * [--engine onnx|tfjs] [--threads N]
  * [--device cpu|webgpu]`: a video method over a video data set: mean IoU, temporal consistency
  * (ground-truth flow), ms and multiply-adds per frame, which units ran, latency. On ONNX Runtime
  * the method's units are sessions (Clockwork stages, TDNet sub-networks) and the schedule is the same.
@@ -13,8 +14,8 @@ import { deviceOf } from '@pixelwise/core/node';
 import { encodePng } from '@pixelwise/core/io';
 import { MODELS, modelComplexity, onnxSegmenter, type ModelOptions } from '@pixelwise/models';
 import { chooseEngine, describeEngine, engineDevice, loadSegmentor, writeFileAtomic } from '@pixelwise/models/node';
-import { checkMethodModel, CLOCKWORK_SCHEDULES, frameRecordOf, PerFrame, runVideos, stageTimeline, VIDEO_METHODS, videoMethod, type VideoSegmenter } from '@pixelwise/video';
-import { openVideoSplit, panopticWriter } from '@pixelwise/video/node';
+import { checkMethodModel, CLOCKWORK_SCHEDULES, frameRecordOf, PerFrame, runVideos, stageTimeline, TRACK_MIN_IOU, VIDEO_METHODS, videoMethod, type VideoSegmenter } from '@pixelwise/video';
+import { openVideoSplit, panopticWriter, TRACK_FLOWS } from '@pixelwise/video/node';
 import { openAtomicOutput } from '../atomic-output.js';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
@@ -48,7 +49,10 @@ const FLAGS = {
   json: flag.bool('print one JSON object'),
   baselineWeights: flag.path('also run per-frame inference of --baseline-model with these weights on the same frames, alternating with the method, and report both timings', { arg: '<ckpt>' }),
   baselineModel: flag.string('image model of --baseline-weights (default: --model; for tdnet its teacher, pspnet-lite)', { arg: '<name>' }),
-  panopticOut: flag.path("write every frame's prediction as DIR/<video>/<frame>_sem.png and _inst.png (track ids 0: every class is stuff) for eval-video --things ''", { arg: '<dir>' }),
+  panopticOut: flag.path("write every frame's prediction as DIR/<video>/<frame>_sem.png and _inst.png for eval-video (track ids: see --instances)", { arg: '<dir>' }),
+  instances: flag.choice("track ids of --panoptic-out: none (all 0: evaluate with eval-video --things ''), components (each connected component of the data set's thing classes an instance, tracked by overlap)", ['none', 'components'], { default: 'none' }),
+  trackFlow: flag.choice("--instances components: move the previous frame's instances along Lucas-Kanade flow between the two frames before matching, or not (none)", TRACK_FLOWS, { default: 'lucas-kanade' }),
+  trackIou: flag.number(`--instances components: least IoU (0..1] with the previous frame's instance of the same class for a component to keep its track id (default ${TRACK_MIN_IOU})`, 0, 1, { default: String(TRACK_MIN_IOU) }),
   saveStageMaps: flag.path('write frame-record.json and one stage timeline PNG per video to DIR', { arg: '<dir>' }),
   ...saveFlags('the run (stages and the frame-record artifact)'),
 };
@@ -59,7 +63,9 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
   if (o.method !== 'clockwork' && (o.schedule !== undefined || o.threshold !== undefined || o.periods !== undefined)) throw new CliError(`--schedule, --threshold and --periods apply to --method clockwork, not ${o.method}`);
   checkMethodModel(o.method, o.model);
   const baselineModel = o.baselineModel ?? (o.method === 'tdnet' ? (MODELS[o.model]?.teacher ?? '') : o.model);
+  if (o.instances !== 'none' && o.panopticOut === undefined) throw new CliError('--instances applies to the predictions of --panoptic-out; add --panoptic-out DIR');
   const data = await openVideoSplit(o.data, o.split, o.maxVideos !== undefined ? { maxVideos: o.maxVideos } : {});
+  if (o.instances === 'components' && data.things.length === 0) throw new CliError(`--instances components: ${join(o.data, 'manifest.json')} marks no class as a thing`);
   const choice = await setBackend(o.backend);
   const engine = await chooseEngine(o);
   const onnx = engine.engine === 'onnx' ? engine.onnx : undefined;
@@ -88,8 +94,9 @@ export async function videoCommand(o: Flags): Promise<VideoResult> {
   process.stderr.write(`video: ${onnx ? describeEngine(engine) : describeChoice(choice)}\n`);
   const bar = createProgress(data.videos.reduce((s, v) => s + v.frames, 0), { label: `video ${o.method}`, unit: 'frames' });
   const panoptic = o.panopticOut === undefined ? undefined : await openAtomicOutput(o.panopticOut, '--panoptic-out');
-  const write = panoptic ? panopticWriter(panoptic.dir, size[1], size[0]) : undefined;
-  const result = await runVideos(seg, data.videos, { numClasses, ignoreIndex: data.ignoreIndex, names: data.classNames, warmup: o.warmup, ...(baseline ? { baseline } : {}), onFrame: async (r, labels, done) => (await write?.(r.video, r.frame, labels), bar.update(done)) }).finally(() => {
+  const tracks = o.instances === 'components' ? { things: data.things, minIoU: o.trackIou, flow: o.trackFlow, ignoreIndex: data.ignoreIndex } : undefined;
+  const write = panoptic ? panopticWriter(panoptic.dir, size[1], size[0], tracks) : undefined;
+  const result = await runVideos(seg, data.videos, { numClasses, ignoreIndex: data.ignoreIndex, names: data.classNames, warmup: o.warmup, ...(baseline ? { baseline } : {}), onFrame: async (r, labels, done, _total, f) => (await write?.(r.video, r.frame, labels, f.image), bar.update(done)) }).finally(() => {
     bar.done();
     seg.dispose();
     baseline?.dispose();

@@ -27,5 +27,5 @@ export { openPseudoLabelled, readPseudoLabelIndex, writePseudoLabels } from './p
 export type { PseudoLabelIndex, WritePseudoLabelsOptions } from './pseudo-label-set.js';
 export { domainVideos, openDomainPairs, openVideoFrames } from './uda-data.js';
 export type { DomainPairs } from './uda-data.js';
-export { panopticWriter } from './panoptic-predictions.js';
-export type { PanopticWriter } from './panoptic-predictions.js';
+export { panopticWriter, TRACK_FLOWS } from './panoptic-predictions.js';
+export type { PanopticTracks, PanopticWriter, TrackFlow } from './panoptic-predictions.js';

@@ -13,6 +13,8 @@ import { openVideoDataset } from './video-dataset.js';
 
 export interface VideoSplit {
   classNames: string[];
+  /** Class ids the manifest marks `thing` (countable objects). */
+  things: number[];
   ignoreIndex: number;
   videos: VideoInput[];
   /** The same videos as training clips (frames with labels). */
@@ -56,7 +58,8 @@ export async function openVideoSplit(dir: string, split: 'train' | 'val', option
       return { image, labels: { width: labels.width, height: labels.height, data: labels.semantic } };
     },
   }));
-  return { classNames: d.manifest.classes.map((c) => c.name), ignoreIndex: d.manifest.ignoreIndex, videos, clips };
+  const things = d.manifest.classes.filter((c) => c.kind === 'thing').map((c) => c.id);
+  return { classNames: d.manifest.classes.map((c) => c.name), things, ignoreIndex: d.manifest.ignoreIndex, videos, clips };
 }
 
 export interface OpenedClips {
