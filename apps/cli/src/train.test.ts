@@ -86,5 +86,17 @@ describe('pixelwise train', () => {
     const mode = cli('train', '--model', 'fcn8s-lite', '--data', 'data', '--mode', 'full');
     expect(mode.status).toBe(2);
     expect(mode.stderr.trim()).toBe('pixelwise: --mode applies to layer-cascade models only, not fcn8s-lite');
+    const grid = cli('train', '--model', 'hypercolumn-lite', '--data', 'data', '--grid', '3');
+    expect([grid.status, grid.stderr.trim()]).toEqual([2, "pixelwise: model 'hypercolumn-lite' option 'grid': grid applies to the grid classifier (classifier: grid) (its options: classifier, grid)"]);
+  });
+
+  it('--classifier grid --grid 3: the hypercolumn options go into the sidecar, and predict builds the same head from it', () => {
+    const r = cli('train', '--model', 'hypercolumn-lite', '--classifier', 'grid', '--grid', '3', '--data', 'data', '--epochs', '1', '--batch', '4', '--size', '32x32', '--no-val', '--out', 'ck/grid.safetensors', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const sidecar = JSON.parse(readFileSync(join(dir, 'ck', 'grid.json'), 'utf8')) as { options: Record<string, unknown> };
+    expect(sidecar.options).toMatchObject({ classifier: 'grid', grid: 3 });
+    const pred = cli('predict', '--model', 'hypercolumn-lite', '--weights', 'ck/grid.safetensors', '--input', 'data/val/images', '--out', 'pred-grid', '--quiet');
+    expect(pred.status, pred.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'pred-grid'))).toHaveLength(2);
   });
 });

@@ -35,8 +35,10 @@ export interface ModelOptions {
   /** Deep Layer Cascade: exit confidence (default 0.95) and inference mode (default cascade). */
   rho?: number;
   mode?: 'cascade' | 'full' | 'masked';
-  /** Hypercolumn classifier: linear (default) or mlp. */
-  classifier?: 'linear' | 'mlp';
+  /** Hypercolumn classifier: linear (default), mlp (zoom-out) or grid (location-specific, K x K). */
+  classifier?: 'linear' | 'mlp' | 'grid';
+  /** K of the hypercolumn grid classifier (default 5). */
+  grid?: number;
   /** Override the entry's width multiplier (measures shapes cheaply; not recorded). */
   width?: number;
 }
@@ -64,7 +66,9 @@ export interface ModelEntry {
 const none = z.strictObject({});
 const withAux = (on: boolean) => z.strictObject({ aux: z.boolean().default(on) });
 const cascade = z.strictObject({ rho: z.number().min(0).max(1).default(0.95), mode: z.enum(['cascade', 'full', 'masked']).default('cascade') });
-const hypercolumn = z.strictObject({ classifier: z.enum(['linear', 'mlp']).default('linear') });
+const hypercolumn = z
+  .strictObject({ classifier: z.enum(['linear', 'mlp', 'grid']).default('linear'), grid: z.number().int().min(1).max(16).optional() })
+  .refine((o) => o.grid === undefined || o.classifier === 'grid', { message: 'grid applies to the grid classifier (classifier: grid)', path: ['grid'] });
 
 type Entry = Omit<ModelEntry, 'task' | 'options'> & Partial<Pick<ModelEntry, 'task' | 'options'>>;
 const seg = (e: Entry): ModelEntry => ({ task: 'segmentation', options: none, ...e });

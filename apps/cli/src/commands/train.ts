@@ -47,6 +47,8 @@ const FLAGS = {
   flow: flag.string('segmentation models on video: training flow between a frame and its neighbour (WeClick: its memory frames): gt (the data set\'s, default), lucas-kanade, or a flow model checkpoint', { arg: '<source>' }),
   ...WECLICK_FLAGS,
   mode: flag.choice('layer-cascade: stage losses on the pixels reaching each stage (cascade) or on every pixel (full)', ['cascade', 'full']),
+  classifier: flag.choice('hypercolumn: linear (default), mlp (zoom-out) or grid (location-specific K x K classifiers, Hariharan et al. §3.3)', ['linear', 'mlp', 'grid']),
+  grid: flag.int('hypercolumn --classifier grid: K of the K x K classifier grid (default 5)', 1, 16),
   workers: {
     description: "threads that share each step's samples (data-parallel; 'auto': one per core, at most 2 here)",
     arg: '<n>',
@@ -97,7 +99,7 @@ async function setupFor(o: Flags): Promise<TrainingSetup> {
     if (o.size && (o.size[0] % 64 !== 0 || o.size[1] % 64 !== 0)) throw new CliError('--size: flow training crops must be multiples of 64');
     return flowSetup({ model: o.model, data: o.data, validate: o.val, ...(o.size ? { crop: o.size } : {}) });
   }
-  const options = modelOptionFlags(o.model, { mode: o.mode });
+  const options = modelOptionFlags(o.model, { mode: o.mode, classifier: o.classifier, grid: o.grid });
   return segmentationSetup({ model: o.model, data: o.data, options, crop: o.size ?? [256, 256], auxWeight: o.auxWeight, validate: o.val, ...(o.loss ? { loss: o.loss } : {}) });
 }
 

@@ -83,6 +83,16 @@ describe('whole-model export (ONNX Runtime vs tfjs forward, wasm)', () => {
     }
   });
 
+  it('hypercolumn-lite with the location-specific grid classifier (K = 3: the bilinear weights a constant of the graph)', async () => {
+    const model = createModel('hypercolumn-lite', { numClasses: 5, width: 0.125 / 16, classifier: 'grid', grid: 3 });
+    hashParameters(model, 'hypercolumn-grid');
+    try {
+      await expectExportMatches(model, 'hypercolumn-lite', resolveModelOptions('hypercolumn-lite', { numClasses: 5, classifier: 'grid', grid: 3 }), [67, 71]);
+    } finally {
+      model.dispose();
+    }
+  });
+
   for (const mode of ['cascade', 'full'] as const) {
     it(`layer-cascade-lite in ${mode} mode with pixels exiting at every stage (rho 0.23)`, async () => {
       const model = createModel('layer-cascade-lite', { numClasses: 5, width: 0.5 / 16, rho: 0.23, mode });

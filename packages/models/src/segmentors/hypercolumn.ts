@@ -7,11 +7,13 @@ export interface HypercolumnOptions {
   numClasses?: number;
   width?: number;
   classifier?: HypercolumnClassifier;
+  /** K of the `grid` classifier (K x K cells; default 5). */
+  grid?: number;
 }
 
 export class Hypercolumn extends EncoderDecoder {
   constructor(options: HypercolumnOptions = {}) {
     const backbone = new AlexNet(options.width ?? 1);
-    super({ inputNorm: 'unit', backbone, decodeHead: new HypercolumnHead(backbone.outChannels, options.numClasses ?? 21, options.classifier ?? 'linear'), names: { decodeHead: 'head' } });
+    super({ inputNorm: 'unit', backbone, decodeHead: new HypercolumnHead(backbone.outChannels, options.numClasses ?? 21, options.classifier ?? 'linear', 64, options.grid), names: { decodeHead: 'head' } });
   }
 }
