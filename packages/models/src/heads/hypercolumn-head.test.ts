@@ -115,6 +115,12 @@ describe('hypercolumn grid classifier', () => {
     const model = createModel('hypercolumn-lite', { numClasses: 4, classifier: 'grid', grid: 3, width: 0.125 / 4 });
     const taps = model.namedSlots().filter(([name]) => /^head\.tap\d\.weight$/.test(name));
     expect(taps.map(([, s]) => s.shape[3])).toEqual([36, 36, 36]);
+    // The nine cells' classifiers start equal: each tap's weights are one 4-class block, tiled.
+    for (const [, s] of taps) {
+      const w = s.variable.dataSync();
+      for (let i = 0; i < w.length; i++) expect(w[i]).toBe(w[i - (i % 36) + (i % 4)]);
+      expect(new Set(w).size).toBeGreaterThan(4);
+    }
     const x = tf.randomUniform([2, 32, 40, 3], 0, 1, 'float32', 4) as Tensor4D;
     // Labels by position (left, middle, right thirds; a band of class 3 on top): what location-specific classifiers can learn.
     const labels = tf.tidy(() => tf.where(tf.less(tf.reshape(tf.range(0, 32, 1, 'int32'), [1, 32, 1]), 6), tf.fill([2, 32, 40], 3, 'int32'), tf.add(tf.zeros([2, 32, 40], 'int32'), tf.floorDiv(tf.range(0, 40, 1, 'int32'), 14))));

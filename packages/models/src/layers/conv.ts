@@ -24,6 +24,11 @@ export interface Conv2dOptions {
   bias?: boolean;
   /** Weight init: `'kaiming'` (He normal, fan-out, as torchvision), `'zeros'`, or a custom tensor. */
   init?: 'kaiming' | 'zeros' | 'xavier';
+  /**
+   * Initialise the output channels as `repeat` copies of one block of `outChannels / repeat`,
+   * drawn with that block's fan-out (default 1): a grid of classifiers that starts as one.
+   */
+  repeat?: number;
 }
 
 /** `nn.Conv2d` (NHWC). Dilated convolutions go through core's `atrousConv2d` so they train. */
@@ -47,21 +52,20 @@ export class Conv2d extends Layer {
     }
     const shape: [number, number, number, number] = this.depthwise ? [k, k, inChannels, 1] : [k, k, inChannels, outChannels];
     this.kernelShape = shape;
-    const fanOut = this.depthwise ? k * k : k * k * outChannels;
+    const repeat = options.repeat ?? 1;
+    if (!Number.isInteger(repeat) || repeat < 1 || outChannels % repeat !== 0 || (this.depthwise && repeat !== 1)) throw new Error(`Conv2d: repeat ${repeat} does not divide ${outChannels} output channels`);
+    const block: [number, number, number, number] = [shape[0], shape[1], shape[2], shape[3] / repeat];
+    const fanOut = this.depthwise ? k * k : (k * k * outChannels) / repeat;
     const fanIn = this.depthwise ? k * k : k * k * inChannels;
     const init = options.init ?? 'kaiming';
     const seed = nextSeed();
-    this.weight = this.param(
-      'weight',
-      shape,
-      () =>
-        init === 'zeros'
-          ? tf.zeros(shape)
-          : init === 'xavier'
-            ? tf.randomNormal(shape, 0, Math.sqrt(2 / (fanIn + fanOut)), 'float32', seed)
-            : tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut), 'float32', seed),
-      this.depthwise ? 'depthwise' : 'conv',
-    );
+    const draw = () =>
+      init === 'zeros'
+        ? tf.zeros(block)
+        : init === 'xavier'
+          ? tf.randomNormal(block, 0, Math.sqrt(2 / (fanIn + fanOut)), 'float32', seed)
+          : tf.randomNormal(block, 0, Math.sqrt(2 / fanOut), 'float32', seed);
+    this.weight = this.param('weight', shape, () => (repeat === 1 ? draw() : tf.tidy(() => tf.tile(draw(), [1, 1, 1, repeat]))), this.depthwise ? 'depthwise' : 'conv');
     if (options.bias ?? true) this.bias = this.param('bias', [outChannels], () => tf.zeros([outChannels]));
   }
 
