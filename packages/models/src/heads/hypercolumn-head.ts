@@ -71,6 +71,8 @@ export function gridWeights(h: number, w: number, k: number, mode: 'cell' | 'bil
 export class HypercolumnHead extends DecodeHead {
   private readonly taps: Conv2d[];
   private readonly hidden?: Conv2d;
+  /** Grid weights by score-grid size and mode. */
+  private readonly gridCache = new Map<string, Float32Array>();
   constructor(
     inChannels: number[],
     numClasses: number,
@@ -97,9 +99,16 @@ export class HypercolumnHead extends DecodeHead {
       if (this.kind !== 'grid') return scores;
       // Cell k's scores are channels k*C..k*C+C-1: weight them per pixel and sum over the cells.
       const kk = this.grid * this.grid;
-      const weights = tf.tensor4d(gridWeights(h, w, this.grid, ctx.training ? 'cell' : 'bilinear'), [1, h * w, kk, 1]);
+      const weights = tf.tensor4d(this.weightsFor(h, w, ctx.training ? 'cell' : 'bilinear'), [1, h * w, kk, 1]);
       return tf.sum(tf.mul(tf.reshape(scores, [n, h * w, kk, this.numClasses]), weights), 2).reshape([n, h, w, this.numClasses]) as Tensor4D;
     });
+  }
+  /** {@link gridWeights} of this head's K, computed once per score-grid size and mode (every step asks for the same). */
+  private weightsFor(h: number, w: number, mode: 'cell' | 'bilinear'): Float32Array {
+    const key = `${h}x${w}/${mode}`;
+    let weights = this.gridCache.get(key);
+    if (!weights) this.gridCache.set(key, (weights = gridWeights(h, w, this.grid, mode)));
+    return weights;
   }
   protected override decodeToOnnx(g: OnnxGraph, features: string[]): string {
     const [, , h, w] = g.nchw(features[0] as string, 'HypercolumnHead');
@@ -110,7 +119,7 @@ export class HypercolumnHead extends DecodeHead {
     // NCHW: [N, K^2 C, H, W] -> [N, K^2, C, H W], times the inference weights [K^2, 1, H W], summed over K^2.
     const kk = this.grid * this.grid;
     const c = this.numClasses;
-    const hw = gridWeights(h, w, this.grid, 'bilinear');
+    const hw = this.weightsFor(h, w, 'bilinear');
     const byCell = new Float32Array(kk * h * w);
     for (let p = 0; p < h * w; p++) for (let k = 0; k < kk; k++) byCell[k * h * w + p] = hw[p * kk + k] as number;
     const weighted = onnx.mul(g, onnx.reshape(g, scores, [0, kk, c, h * w]), g.initializer('grid.weights', 'float32', [kk, 1, h * w], byCell));

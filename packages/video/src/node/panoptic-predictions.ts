@@ -42,11 +42,11 @@ export function panopticWriter(dir: string, width: number, height: number, track
     if (labels.length !== width * height) throw new Error(`panopticWriter: ${labels.length} labels for a ${width}x${height} frame`);
     let instances = zeros;
     if (tracker) {
-      if (current?.video !== video) tracker.reset();
-      const expected = current?.video === video ? current.t + 1 : 0;
-      if (t !== expected) throw new Error(`panopticWriter: frame ${t} of ${video} after ${current?.video === video ? `frame ${current.t}` : 'none'}: tracking needs the frames in order`);
+      const previous = current?.video === video ? current : undefined;
+      if (!previous) tracker.reset();
+      if (t !== (previous ? previous.t + 1 : 0)) throw new Error(`panopticWriter: frame ${t} of ${video} after ${previous ? `frame ${previous.t}` : 'none'}: tracking needs the frames in order`);
       if (withFlow && !image) throw new Error('panopticWriter: flow-guided tracking needs each frame\'s image');
-      const flow = withFlow && t > 0 && current?.image && image ? lucasKanadeFlow(current.image, image) : undefined;
+      const flow = withFlow && previous?.image && image ? lucasKanadeFlow(previous.image, image) : undefined;
       current = { video, t, image };
       instances = encodeLabelPng({ width, height, data: tracker.next(labels, flow) });
     }
